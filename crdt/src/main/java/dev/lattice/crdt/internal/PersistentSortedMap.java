@@ -1,0 +1,213 @@
+package dev.lattice.crdt.internal;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable sorted map whose {@code put} copies only the path to the changed node: an AVL tree
+ * (Adelson-Velsky and Landis, 1962) with path copying, after Okasaki, "Purely Functional Data
+ * Structures", ch. 2.
+ *
+ * <p>It exists so that joining a delta of k entries into a CRDT map of n entries costs
+ * O(k log n) while values stay immutable; copying a {@code TreeMap} would make every join O(n).
+ * Equality is by entries in key order, independent of tree shape.
+ */
+public final class PersistentSortedMap<K extends Comparable<K>, V> implements Iterable<Map.Entry<K, V>> {
+  private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null);
+
+  private final Node<K, V> root;
+
+  private PersistentSortedMap(Node<K, V> root) {
+    this.root = root;
+  }
+
+  @SuppressWarnings("unchecked")
+  public static <K extends Comparable<K>, V> PersistentSortedMap<K, V> empty() {
+    return (PersistentSortedMap<K, V>) EMPTY;
+  }
+
+  public int size() {
+    return root == null ? 0 : root.size;
+  }
+
+  public boolean isEmpty() {
+    return root == null;
+  }
+
+  public V get(K key) {
+    Node<K, V> n = root;
+    while (n != null) {
+      int c = key.compareTo(n.key);
+      if (c == 0) {
+        return n.value;
+      }
+      n = c < 0 ? n.left : n.right;
+    }
+    return null;
+  }
+
+  /** This map with {@code key} bound to {@code value}; this map itself is unchanged. */
+  public PersistentSortedMap<K, V> put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Node<K, V> updated = insert(root, key, value);
+    return updated == root ? this : new PersistentSortedMap<>(updated);
+  }
+
+  public void forEach(BiConsumer<? super K, ? super V> action) {
+    for (Map.Entry<K, V> e : this) {
+      action.accept(e.getKey(), e.getValue());
+    }
+  }
+
+  /** Entries in ascending key order. */
+  @Override
+  public Iterator<Map.Entry<K, V>> iterator() {
+    return new InOrder<>(root);
+  }
+
+  private static <K extends Comparable<K>, V> Node<K, V> insert(Node<K, V> n, K key, V value) {
+    if (n == null) {
+      return new Node<>(key, value, null, null);
+    }
+    int c = key.compareTo(n.key);
+    if (c == 0) {
+      return n.value.equals(value) ? n : new Node<>(key, value, n.left, n.right);
+    }
+    if (c < 0) {
+      Node<K, V> left = insert(n.left, key, value);
+      return left == n.left ? n : balance(n.key, n.value, left, n.right);
+    }
+    Node<K, V> right = insert(n.right, key, value);
+    return right == n.right ? n : balance(n.key, n.value, n.left, right);
+  }
+
+  private static <K extends Comparable<K>, V> Node<K, V> balance(K key, V value, Node<K, V> l, Node<K, V> r) {
+    int hl = height(l);
+    int hr = height(r);
+    if (hl > hr + 1) {
+      if (height(l.left) >= height(l.right)) {
+        return new Node<>(l.key, l.value, l.left, new Node<>(key, value, l.right, r));
+      }
+      return new Node<>(l.right.key, l.right.value,
+          new Node<>(l.key, l.value, l.left, l.right.left),
+          new Node<>(key, value, l.right.right, r));
+    }
+    if (hr > hl + 1) {
+      if (height(r.right) >= height(r.left)) {
+        return new Node<>(r.key, r.value, new Node<>(key, value, l, r.left), r.right);
+      }
+      return new Node<>(r.left.key, r.left.value,
+          new Node<>(key, value, l, r.left.left),
+          new Node<>(r.key, r.value, r.left.right, r.right));
+    }
+    return new Node<>(key, value, l, r);
+  }
+
+  private static int height(Node<?, ?> n) {
+    return n == null ? 0 : n.height;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof PersistentSortedMap<?, ?> other) || other.size() != size()) {
+      return false;
+    }
+    Iterator<? extends Map.Entry<?, ?>> a = iterator();
+    Iterator<? extends Map.Entry<?, ?>> b = other.iterator();
+    while (a.hasNext()) {
+      Map.Entry<?, ?> x = a.next();
+      Map.Entry<?, ?> y = b.next();
+      if (!x.getKey().equals(y.getKey()) || !x.getValue().equals(y.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = 1;
+    for (Map.Entry<K, V> e : this) {
+      h = 31 * h + e.getKey().hashCode() * 17 + e.getValue().hashCode();
+    }
+    return h;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("{");
+    forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append('=').append(v));
+    return sb.append('}').toString();
+  }
+
+  private static final class Node<K, V> implements Map.Entry<K, V> {
+    final K key;
+    final V value;
+    final Node<K, V> left;
+    final Node<K, V> right;
+    final int height;
+    final int size;
+
+    Node(K key, V value, Node<K, V> left, Node<K, V> right) {
+      this.key = key;
+      this.value = value;
+      this.left = left;
+      this.right = right;
+      this.height = 1 + Math.max(height(left), height(right));
+      this.size = 1 + (left == null ? 0 : left.size) + (right == null ? 0 : right.size);
+    }
+
+    @Override
+    public K getKey() {
+      return key;
+    }
+
+    @Override
+    public V getValue() {
+      return value;
+    }
+
+    @Override
+    public V setValue(V v) {
+      throw new UnsupportedOperationException("immutable");
+    }
+  }
+
+  private static final class InOrder<K, V> implements Iterator<Map.Entry<K, V>> {
+    private final ArrayDeque<Node<K, V>> stack = new ArrayDeque<>();
+
+    InOrder(Node<K, V> root) {
+      pushLeft(root);
+    }
+
+    private void pushLeft(Node<K, V> n) {
+      while (n != null) {
+        stack.push(n);
+        n = n.left;
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !stack.isEmpty();
+    }
+
+    @Override
+    public Map.Entry<K, V> next() {
+      if (stack.isEmpty()) {
+        throw new NoSuchElementException();
+      }
+      Node<K, V> n = stack.pop();
+      pushLeft(n.right);
+      return n;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.lattice.crdt.type;
+
+import dev.lattice.crdt.causal.Dot;
+import java.util.Objects;
+
+/**
+ * A document: the map of named fields that every collection stores, one CRDT per field.
+ *
+ * <h2>Deletion rule: update wins, and only the update survives</h2>
+ *
+ * A delete (of the document, or of one field) removes exactly the state the deleter had observed.
+ * An update concurrent with the delete is not observed by it, so it survives, and the document or
+ * field reappears holding only what those concurrent updates wrote:
+ *
+ * <ul>
+ *   <li>{@code lww}, {@code mvreg}, {@code custom}: the concurrent assignments.
+ *   <li>{@code set}: the elements added concurrently.
+ *   <li>{@code flag}: enabled if it was enabled concurrently.
+ *   <li>{@code map}: recursively, the entries updated concurrently.
+ *   <li>{@code counter}: each replica's contribution is one cumulative entry, so a replica that
+ *       incremented concurrently brings back its whole contribution, earlier increments included.
+ * </ul>
+ *
+ * A document exists while at least one field is present; deleting every field deletes it. The
+ * removed entries keep their contexts until the replica collects them once causally stable.
+ */
+public record Document(OrMap fields) implements Crdt<Document> {
+  public static final Document EMPTY = new Document(OrMap.EMPTY);
+
+  public Document {
+    Objects.requireNonNull(fields, "fields");
+  }
+
+  /** A delta that writes one field; chain {@link #with} for more. */
+  public static Document of(FieldKey key, Field delta) {
+    return new Document(OrMap.of(key, delta));
+  }
+
+  public Document with(FieldKey key, Field delta) {
+    return new Document(fields.with(key, delta));
+  }
+
+  public boolean exists() {
+    return fields.isPresent();
+  }
+
+  /** The delta that deletes the document as observed here. */
+  public Document deletion(Dot dot) {
+    return new Document(fields.removal(dot));
+  }
+
+  @Override
+  public Document merge(Document other) {
+    return new Document(fields.merge(other.fields));
+  }
+}

@@ -1,0 +1,67 @@
+package dev.lattice.crdt.type;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.DotKernel;
+import dev.lattice.crdt.causal.VersionVector;
+import java.util.Collections;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * An enable-wins flag (Almeida et al., "EWFlag"): enabling adds a dot, disabling removes the dots
+ * it observed, so an enable concurrent with a disable survives it.
+ */
+public record Flag(NavigableSet<Dot> dots, VersionVector context) implements Crdt<Flag>, Field {
+
+  public static final Flag EMPTY = new Flag(Collections.emptyNavigableSet(), VersionVector.EMPTY);
+
+  public Flag {
+    dots = Collections.unmodifiableNavigableSet(new TreeSet<>(dots));
+    Objects.requireNonNull(context, "context");
+  }
+
+  public boolean enabled() {
+    return !dots.isEmpty();
+  }
+
+  public Flag enable(Dot dot) {
+    TreeSet<Dot> one = new TreeSet<>();
+    one.add(dot);
+    return new Flag(one, DotKernel.contextOf(dots, dot));
+  }
+
+  public Flag disable(Dot dot) {
+    return new Flag(Collections.emptyNavigableSet(), DotKernel.contextOf(dots, dot));
+  }
+
+  @Override
+  public Flag merge(Flag other) {
+    return new Flag(DotKernel.join(dots, context, other.dots, other.context), context.merge(other.context));
+  }
+
+  @Override
+  public FieldKind kind() {
+    return FieldKind.FLAG;
+  }
+
+  @Override
+  public boolean isPresent() {
+    return !dots.isEmpty();
+  }
+
+  @Override
+  public boolean isBottom() {
+    return dots.isEmpty() && context.isEmpty();
+  }
+
+  @Override
+  public Flag removal(Dot dot) {
+    return disable(dot);
+  }
+
+  @Override
+  public Field mergeField(Field other) {
+    return merge(Fields.same(this, other, Flag.class));
+  }
+}

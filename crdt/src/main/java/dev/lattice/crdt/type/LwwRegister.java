@@ -1,0 +1,99 @@
+package dev.lattice.crdt.type;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.DotKernel;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.crdt.value.Value;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A last-writer-wins register ordered by hybrid logical clock, the default field type.
+ *
+ * <p>It is built as a multi-value register whose reader picks one winner: each assignment is a
+ * dot mapped to {@code (hlc, value)}, and removes the dots it observed. Concurrent assignments
+ * therefore both stay in the state until the next assignment observes them, and the value read is
+ * the one with the greatest {@code (hlc, replica id, seq)}, a total order. Keeping the losers
+ * costs one entry per concurrent writer, and it buys an exact observed-remove: deleting the field
+ * removes what the deleter saw, while an assignment concurrent with the delete survives (see
+ * {@link Document}).
+ */
+public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context)
+    implements Crdt<LwwRegister>, Field {
+
+  public static final LwwRegister EMPTY = new LwwRegister(DotKernel.none(), VersionVector.EMPTY);
+
+  /** The order that decides the winner: timestamp, then replica id, then sequence. */
+  public static final Comparator<Map.Entry<Dot, Stamped>> WRITE_ORDER =
+      Comparator.<Map.Entry<Dot, Stamped>>comparingLong(e -> e.getValue().hlc())
+          .thenComparing(Map.Entry::getKey);
+
+  /** One assignment: its HLC timestamp and value. */
+  public record Stamped(long hlc, Value value) {
+    public Stamped {
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  public LwwRegister {
+    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
+    Objects.requireNonNull(context, "context");
+  }
+
+  /** The delta that sets the register to {@code value} at {@code hlc}, made by mutation {@code dot}. */
+  public LwwRegister assign(Value value, long hlc, Dot dot) {
+    return new LwwRegister(DotKernel.single(dot, new Stamped(hlc, value)),
+        DotKernel.contextOf(entries.keySet(), dot));
+  }
+
+  /** The winning value, if any assignment survives. */
+  public Optional<Value> value() {
+    return winner().map(e -> e.getValue().value());
+  }
+
+  /** The winning entry: its dot says who wrote it, its stamp when. */
+  public Optional<Map.Entry<Dot, Stamped>> winner() {
+    return entries.entrySet().stream().max(WRITE_ORDER);
+  }
+
+  /** How many surviving assignments lose to the winner: concurrent writes that LWW drops. */
+  public int losers() {
+    return Math.max(0, entries.size() - 1);
+  }
+
+  @Override
+  public LwwRegister merge(LwwRegister other) {
+    return new LwwRegister(DotKernel.join(entries, context, other.entries, other.context),
+        context.merge(other.context));
+  }
+
+  @Override
+  public FieldKind kind() {
+    return FieldKind.LWW;
+  }
+
+  @Override
+  public boolean isPresent() {
+    return !entries.isEmpty();
+  }
+
+  @Override
+  public boolean isBottom() {
+    return entries.isEmpty() && context.isEmpty();
+  }
+
+  @Override
+  public LwwRegister removal(Dot dot) {
+    return new LwwRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+  }
+
+  @Override
+  public Field mergeField(Field other) {
+    return merge(Fields.same(this, other, LwwRegister.class));
+  }
+}

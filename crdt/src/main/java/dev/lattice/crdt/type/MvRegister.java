@@ -1,0 +1,93 @@
+package dev.lattice.crdt.type;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.DotKernel;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.crdt.merge.MergeHandler;
+import dev.lattice.crdt.value.Value;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A multi-value register: an assignment replaces the values it observed, and concurrent
+ * assignments are all kept for the reader to resolve (the "optimized MVReg" of Almeida et al.).
+ *
+ * <p>It is also the storage of {@code custom} fields: a {@link MergeHandler} folds the surviving
+ * values when read ({@link #resolve}) and folds the new value into them when written
+ * ({@link #assignResolved}), so merge stays free of user code and cannot be broken by it.
+ */
+public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context)
+    implements Crdt<MvRegister>, Field {
+
+  public static final MvRegister EMPTY = new MvRegister(DotKernel.none(), VersionVector.EMPTY);
+
+  public MvRegister {
+    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
+    Objects.requireNonNull(context, "context");
+  }
+
+  /** The delta that replaces every observed value with {@code value}. */
+  public MvRegister assign(Value value, Dot dot) {
+    return new MvRegister(DotKernel.single(dot, value), DotKernel.contextOf(entries.keySet(), dot));
+  }
+
+  /** The delta that writes {@code handler}'s join of the current values and {@code value}. */
+  public MvRegister assignResolved(MergeHandler handler, Value value, Dot dot) {
+    return assign(resolve(handler).map(v -> handler.merge(v, value)).orElse(value), dot);
+  }
+
+  /** The distinct surviving values, in value order. */
+  public List<Value> values() {
+    return List.copyOf(new TreeSet<>(entries.values()));
+  }
+
+  /** The surviving values folded by {@code handler} in value order, if any survive. */
+  public Optional<Value> resolve(MergeHandler handler) {
+    List<Value> values = new ArrayList<>(values());
+    if (values.isEmpty()) {
+      return Optional.empty();
+    }
+    Value acc = values.get(0);
+    for (int i = 1; i < values.size(); i++) {
+      acc = handler.merge(acc, values.get(i));
+    }
+    return Optional.of(acc);
+  }
+
+  @Override
+  public MvRegister merge(MvRegister other) {
+    return new MvRegister(DotKernel.join(entries, context, other.entries, other.context),
+        context.merge(other.context));
+  }
+
+  @Override
+  public FieldKind kind() {
+    return FieldKind.MVREG;
+  }
+
+  @Override
+  public boolean isPresent() {
+    return !entries.isEmpty();
+  }
+
+  @Override
+  public boolean isBottom() {
+    return entries.isEmpty() && context.isEmpty();
+  }
+
+  @Override
+  public MvRegister removal(Dot dot) {
+    return new MvRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+  }
+
+  @Override
+  public Field mergeField(Field other) {
+    return merge(Fields.same(this, other, MvRegister.class));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.lattice.crdt.type;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.internal.PersistentSortedMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An observed-remove map from {@link FieldKey} to nested CRDTs: the structure of a document and
+ * of {@code map} fields.
+ *
+ * <p>Each entry is a causal CRDT with its own context, and the map is their product: the join is
+ * the join of entries key by key, and an absent key is the bottom of its kind. Removing a key is
+ * the removal delta of its value, so it needs no map-level context and an update concurrent with
+ * it survives. A removed entry keeps its context (an empty store that has observed the removed
+ * dots) until the replica collects it once the removal is causally stable; that is what keeps a
+ * stale copy from bringing the entry back.
+ *
+ * <p>Per-entry contexts (rather than one shared context, as in the paper's ORMap) are needed
+ * because one mutation may write several fields under one dot. Entries live in a persistent tree,
+ * so joining a delta of k entries into a map of n costs O(k log n).
+ */
+public final class OrMap implements Crdt<OrMap>, Field {
+  public static final OrMap EMPTY = new OrMap(PersistentSortedMap.empty());
+
+  private final PersistentSortedMap<FieldKey, Field> entries;
+  private int presentCount = -1;
+
+  private OrMap(PersistentSortedMap<FieldKey, Field> entries) {
+    this.entries = entries;
+  }
+
+  /** The delta (or state) holding one entry. */
+  public static OrMap of(FieldKey key, Field value) {
+    return EMPTY.with(key, value);
+  }
+
+  /**
+   * This map joined with one more entry: how a mutation that writes several fields builds its delta.
+   *
+   * @throws IllegalArgumentException if {@code value} is not of {@code key}'s kind
+   */
+  public OrMap with(FieldKey key, Field value) {
+    Objects.requireNonNull(value, "value");
+    if (value.kind() != key.kind()) {
+      throw new IllegalArgumentException("field " + key + " cannot hold a " + value.kind() + " value");
+    }
+    if (value.isBottom()) {
+      return this;
+    }
+    Field current = entries.get(key);
+    return new OrMap(entries.put(key, current == null ? value : current.mergeField(value)));
+  }
+
+  /** The value under {@code key}, or the bottom of its kind. */
+  public Field get(FieldKey key) {
+    Field f = entries.get(key);
+    return f == null ? Field.bottom(key.kind()) : f;
+  }
+
+  public LwwRegister lww(String name) {
+    return (LwwRegister) get(new FieldKey(name, FieldKind.LWW));
+  }
+
+  public MvRegister mvreg(String name) {
+    return (MvRegister) get(new FieldKey(name, FieldKind.MVREG));
+  }
+
+  public GCounter gcounter(String name) {
+    return (GCounter) get(new FieldKey(name, FieldKind.GCOUNTER));
+  }
+
+  public PnCounter counter(String name) {
+    return (PnCounter) get(new FieldKey(name, FieldKind.COUNTER));
+  }
+
+  public OrSet set(String name) {
+    return (OrSet) get(new FieldKey(name, FieldKind.SET));
+  }
+
+  public Flag flag(String name) {
+    return (Flag) get(new FieldKey(name, FieldKind.FLAG));
+  }
+
+  public OrMap map(String name) {
+    return (OrMap) get(new FieldKey(name, FieldKind.MAP));
+  }
+
+  /** The delta that removes {@code key} as observed here. */
+  public OrMap remove(FieldKey key, Dot dot) {
+    return of(key, get(key).removal(dot));
+  }
+
+  /** The keys whose values are present, in key order. */
+  public List<FieldKey> keys() {
+    List<FieldKey> out = new ArrayList<>();
+    entries.forEach((k, v) -> {
+      if (v.isPresent()) {
+        out.add(k);
+      }
+    });
+    return out;
+  }
+
+  /** Every entry in key order, removed ones (empty store, non-empty context) included. */
+  public Iterable<Map.Entry<FieldKey, Field>> entries() {
+    return entries;
+  }
+
+  /** How many entries are stored, removed ones included. */
+  public int entryCount() {
+    return entries.size();
+  }
+
+  @Override
+  public OrMap merge(OrMap other) {
+    // Fold the smaller map into the larger: the cost is O(smaller * log larger).
+    OrMap big = entries.size() >= other.entries.size() ? this : other;
+    OrMap small = big == this ? other : this;
+    PersistentSortedMap<FieldKey, Field> out = big.entries;
+    for (Map.Entry<FieldKey, Field> e : small.entries) {
+      Field mine = out.get(e.getKey());
+      out = out.put(e.getKey(), mine == null ? e.getValue() : mine.mergeField(e.getValue()));
+    }
+    return out == big.entries ? big : new OrMap(out);
+  }
+
+  @Override
+  public FieldKind kind() {
+    return FieldKind.MAP;
+  }
+
+  @Override
+  public boolean isPresent() {
+    if (presentCount < 0) {
+      int n = 0;
+      for (Map.Entry<FieldKey, Field> e : entries) {
+        n += e.getValue().isPresent() ? 1 : 0;
+      }
+      presentCount = n;
+    }
+    return presentCount > 0;
+  }
+
+  @Override
+  public boolean isBottom() {
+    return entries.isEmpty();
+  }
+
+  @Override
+  public OrMap removal(Dot dot) {
+    OrMap out = EMPTY;
+    for (Map.Entry<FieldKey, Field> e : entries) {
+      if (e.getValue().isPresent()) {
+        out = out.with(e.getKey(), e.getValue().removal(dot));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Field mergeField(Field other) {
+    return merge(Fields.same(this, other, OrMap.class));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof OrMap m && entries.equals(m.entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "OrMap" + entries;
+  }
+}
