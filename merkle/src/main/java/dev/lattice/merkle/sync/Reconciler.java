@@ -1,0 +1,477 @@
+package dev.lattice.merkle.sync;
+
+import dev.lattice.merkle.Difference;
+import dev.lattice.merkle.Difference.Kind;
+import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.merkle.Scope;
+import dev.lattice.merkle.internal.Bytes;
+import dev.lattice.merkle.store.Entry;
+import dev.lattice.merkle.store.Node;
+import dev.lattice.merkle.store.NodeKey;
+import dev.lattice.merkle.sync.NodeView.DigestOnly;
+import dev.lattice.merkle.sync.NodeView.Empty;
+import dev.lattice.merkle.sync.NodeView.InnerView;
+import dev.lattice.merkle.sync.NodeView.LeafView;
+import dev.lattice.merkle.sync.ReconcileException.Reason;
+import dev.lattice.merkle.sync.ReconcileMessage.Hello;
+import dev.lattice.merkle.sync.ReconcileMessage.Step;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One side of a sans-I/O reconciliation of two {@link MerkleIndex}es over a {@link Scope}: the
+ * caller moves messages ({@link #nextMessage}, {@link #receive}) and owns the transport, in the
+ * manner of the Automerge and y-protocols sync state machines.
+ *
+ * <h2>Idea</h2>
+ *
+ * <p>Top-down Merkle comparison (Merkle 1987; as in Dynamo/Riak/Cassandra anti-entropy) where
+ * <em>each one-way message descends one level</em>, rather than one level per round trip. The
+ * initiator opens with each partition's root digest. From then on, a side receiving a view of
+ * the peer's node at path {@code p} compares it with its own node at {@code p} and answers with
+ * its own views of exactly the children whose digests differ; those views carry the next level,
+ * which the peer compares in turn. Where one side reaches a leaf it sends the leaf's entries
+ * (key and digest); the other side, which now sees both sets under that path, computes the exact
+ * difference and sends a {@link Verdict} back (a status per entry received plus the keys only it
+ * has), so both sides learn the same answer. A subtree present on one side only is answered by
+ * listing its keys. Nothing is inferred from a digest alone beyond "equal subtrees hold equal
+ * entries" (BLAKE3 collision resistance), so the result is the exact set of differing keys.
+ *
+ * <p>Every message answers all views of the previous one, so a message with no views ends the
+ * exchange. With the trie depth {@code h ≈ log16(n / leafCapacity) + 1}, an exchange takes at most
+ * {@code h + 3} messages, about {@code (log16 n + 3) / 2} round trips, and each difference costs
+ * one inner view per level on its path plus one leaf: {@code O(d · log n)} bytes.
+ *
+ * <p>The index must not change during a session: use the index (or a snapshot store with its own
+ * index instance) from one thread, as in a single MVStore version.
+ */
+public final class Reconciler {
+  /** A root leaf this small is sent whole in the hello, saving a round trip. */
+  private static final int MAX_HELLO_LEAF_DIVISOR = 4;
+
+  private final MerkleIndex index;
+  private final boolean initiator;
+  private final Scope allowed;
+  private Scope scope;
+
+  private boolean started;
+  private boolean expecting;
+  private boolean done;
+  private ReconcileMessage outbox;
+  private boolean lastSentHello;
+  private Map<NodeKey, NodeView> sent = Map.of();
+  private final List<Difference> differences = new ArrayList<>();
+  private int messagesSent;
+  private int messagesReceived;
+
+  private Reconciler(MerkleIndex index, boolean initiator, Scope scope, Scope allowed) {
+    this.index = index;
+    this.initiator = initiator;
+    this.scope = scope;
+    this.allowed = allowed;
+    this.expecting = !initiator;
+    index.flush();
+  }
+
+  /** The side that opens, reconciling {@code scope}. */
+  public static Reconciler initiator(MerkleIndex index, Scope scope) {
+    return new Reconciler(index, true, scope, scope);
+  }
+
+  /** The side that answers; rejects a hello whose scope {@code allowed} does not cover. */
+  public static Reconciler responder(MerkleIndex index, Scope allowed) {
+    return new Reconciler(index, false, null, allowed);
+  }
+
+  /** The next message to send, or empty when there is nothing to send now. */
+  public Optional<ReconcileMessage> nextMessage() {
+    if (initiator && !started) {
+      started = true;
+      outbox = hello();
+    }
+    if (outbox == null) {
+      return Optional.empty();
+    }
+    ReconcileMessage m = outbox;
+    outbox = null;
+    messagesSent++;
+    lastSentHello = m instanceof Hello;
+    Map<NodeKey, NodeView> byPath = new HashMap<>();
+    for (NodeView v : m.views()) {
+      byPath.put(v.path(), v);
+    }
+    sent = byPath;
+    if (m instanceof Step && m.views().isEmpty()) {
+      done = true;
+      expecting = false;
+    } else {
+      expecting = true;
+    }
+    return Optional.of(m);
+  }
+
+  /**
+   * Takes the peer's message into this side's state.
+   *
+   * @throws ReconcileException if the message breaks the protocol; the session is then unusable
+   */
+  public void receive(ReconcileMessage message) throws ReconcileException {
+    if (!expecting || done || outbox != null) {
+      throw new ReconcileException(Reason.UNEXPECTED_MESSAGE,
+          "no message expected now (" + message.getClass().getSimpleName() + ")");
+    }
+    messagesReceived++;
+    expecting = false;
+    if (message instanceof Hello hello) {
+      if (initiator || started) {
+        throw new ReconcileException(Reason.UNEXPECTED_MESSAGE, "hello after the start");
+      }
+      started = true;
+      outbox = answerHello(hello);
+      return;
+    }
+    if (!started) {
+      throw new ReconcileException(Reason.UNEXPECTED_MESSAGE, "step before hello");
+    }
+    Step step = (Step) message;
+    Step reply = answerStep(step);
+    if (step.views().isEmpty()) {
+      done = true;
+    } else {
+      outbox = reply;
+    }
+  }
+
+  /** True once this side knows the full result and has nothing more to send. */
+  public boolean isDone() {
+    return done && outbox == null;
+  }
+
+  /**
+   * The differing keys seen from this side, sorted by key.
+   *
+   * @throws IllegalStateException before {@link #isDone()}
+   */
+  public List<Difference> differences() {
+    if (!isDone()) {
+      throw new IllegalStateException("reconciliation not finished");
+    }
+    List<Difference> out = new ArrayList<>(differences);
+    Collections.sort(out);
+    return out;
+  }
+
+  public int messagesSent() {
+    return messagesSent;
+  }
+
+  public int messagesReceived() {
+    return messagesReceived;
+  }
+
+  /** The scope being reconciled (for a responder, known once the hello arrived). */
+  public Scope scope() {
+    return scope;
+  }
+
+  // ---- opening ----
+
+  private Hello hello() {
+    List<NodeView> views = new ArrayList<>();
+    int smallLeaf = Math.max(1, index.config().leafCapacity() / MAX_HELLO_LEAF_DIVISOR);
+    for (byte[] p : index.partitions(scope)) {
+      NodeKey root = NodeKey.root(p);
+      Node node = index.node(root);
+      if (node instanceof Node.Leaf leaf && leaf.entries().size() <= smallLeaf) {
+        views.add(viewOf(root, node));
+      } else {
+        views.add(new DigestOnly(root, node.digest()));
+      }
+    }
+    return new Hello(index.config().leafCapacity(), scope, views);
+  }
+
+  private Step answerHello(Hello hello) throws ReconcileException {
+    if (hello.leafCapacity() != index.config().leafCapacity()) {
+      throw new ReconcileException(Reason.PARAMETERS_MISMATCH, "peer leaf capacity "
+          + hello.leafCapacity() + ", ours " + index.config().leafCapacity());
+    }
+    if (!allowed.covers(hello.scope())) {
+      throw new ReconcileException(Reason.SCOPE_NOT_ALLOWED,
+          "requested " + hello.scope() + " is not within " + allowed);
+    }
+    scope = hello.scope();
+    Set<NodeKey> seen = new HashSet<>();
+    for (NodeView v : hello.views()) {
+      NodeKey p = v.path();
+      if (p.depth() != 0 || !scope.contains(p.partitionRef())) {
+        throw new ReconcileException(Reason.UNEXPECTED_PATH, "hello view at " + p
+            + " is not a partition root in " + scope);
+      }
+      if (!(v instanceof DigestOnly || v instanceof LeafView)) {
+        throw new ReconcileException(Reason.UNEXPECTED_VIEW,
+            "hello view at " + p + " is " + v.getClass().getSimpleName());
+      }
+      if (!seen.add(p)) {
+        throw new ReconcileException(Reason.DUPLICATE_ANSWER, "hello names " + p + " twice");
+      }
+    }
+    List<NodeView> views = new ArrayList<>();
+    List<Verdict> verdicts = new ArrayList<>();
+    for (NodeView v : hello.views()) {
+      respondTo(v, views, verdicts);
+    }
+    for (byte[] p : index.partitions(scope)) {
+      NodeKey root = NodeKey.root(p);
+      if (!seen.contains(root)) {
+        verdicts.add(onlyMine(root));
+      }
+    }
+    return new Step(views, verdicts);
+  }
+
+  // ---- every later message ----
+
+  private Step answerStep(Step step) throws ReconcileException {
+    // First check that the message answers what we sent, exactly once per node.
+    Map<NodeKey, Boolean> answered = new HashMap<>(); // sent path -> answered directly?
+    Set<NodeKey> verdictFor = new HashSet<>();
+    for (NodeView v : step.views()) {
+      if (v instanceof DigestOnly) {
+        throw new ReconcileException(Reason.UNEXPECTED_VIEW, "digest-only view at " + v.path()
+            + " outside a hello");
+      }
+      claim(answered, v.path(), true, false);
+    }
+    for (Verdict verdict : step.verdicts()) {
+      claim(answered, verdict.path(), false, true);
+      verdictFor.add(verdict.path());
+    }
+    for (NodeView mine : sent.values()) {
+      if ((mine instanceof LeafView || mine instanceof Empty) && !verdictFor.contains(mine.path())) {
+        throw new ReconcileException(Reason.MISSING_VERDICT, "no verdict for " + mine.path());
+      }
+    }
+    for (Verdict verdict : step.verdicts()) {
+      apply(verdict);
+    }
+    List<NodeView> views = new ArrayList<>();
+    List<Verdict> verdicts = new ArrayList<>();
+    for (NodeView v : step.views()) {
+      respondTo(v, views, verdicts);
+    }
+    return new Step(views, verdicts);
+  }
+
+  /**
+   * Checks that an incoming view or verdict at {@code p} answers something we sent: our view at
+   * {@code p} itself (direct), or a child of our inner view.
+   */
+  private void claim(Map<NodeKey, Boolean> answered, NodeKey p, boolean isView, boolean isVerdict)
+      throws ReconcileException {
+    NodeView mine = sent.get(p);
+    if (mine != null) {
+      boolean ok = isView
+          ? (mine instanceof DigestOnly || mine instanceof InnerView)
+          : (mine instanceof LeafView || mine instanceof Empty);
+      if (!ok) {
+        throw new ReconcileException(Reason.UNEXPECTED_VIEW, (isView ? "view" : "verdict")
+            + " at " + p + " cannot answer our " + mine.getClass().getSimpleName());
+      }
+      if (answered.put(p, true) != null) {
+        throw new ReconcileException(Reason.DUPLICATE_ANSWER, "second answer for " + p);
+      }
+      return;
+    }
+    NodeKey parent = p.parent();
+    if (parent != null && sent.get(parent) instanceof InnerView in) {
+      boolean present = (in.childMask() & (1 << p.childIndex())) != 0;
+      // A child we have is answered by a view; a child we lack by the peer's keys under it.
+      if (present != isView) {
+        throw new ReconcileException(Reason.UNEXPECTED_VIEW, (isView ? "view" : "verdict")
+            + " at " + p + " for a child we " + (present ? "have" : "lack"));
+      }
+      Boolean prior = answered.put(parent, false);
+      if (Boolean.TRUE.equals(prior)) {
+        throw new ReconcileException(Reason.DUPLICATE_ANSWER,
+            p + " answered both directly and through children of " + parent);
+      }
+      if (answered.put(p, false) != null) {
+        throw new ReconcileException(Reason.DUPLICATE_ANSWER, "second answer for " + p);
+      }
+      return;
+    }
+    if (isVerdict && lastSentHello && p.depth() == 0 && scope.contains(p.partitionRef())) {
+      if (answered.put(p, true) != null) {
+        throw new ReconcileException(Reason.DUPLICATE_ANSWER, "second answer for " + p);
+      }
+      return; // a partition only the peer has
+    }
+    throw new ReconcileException(Reason.UNEXPECTED_PATH, p + " answers nothing we sent");
+  }
+
+  private void respondTo(NodeView v, List<NodeView> views, List<Verdict> verdicts)
+      throws ReconcileException {
+    NodeKey p = v.path();
+    Node mine = index.node(p);
+    if (v instanceof Empty) {
+      verdicts.add(onlyMine(p));
+    } else if (v instanceof LeafView leaf) {
+      verdicts.add(judge(leaf));
+    } else if (v instanceof DigestOnly d) {
+      if (mine == null) {
+        views.add(new Empty(p));
+      } else if (!Arrays.equals(mine.digest(), d.digest())) {
+        views.add(viewOf(p, mine));
+      }
+    } else {
+      InnerView theirs = (InnerView) v;
+      if (!(mine instanceof Node.Inner in)) {
+        views.add(mine == null ? new Empty(p) : viewOf(p, mine));
+        return;
+      }
+      for (int i = 0; i < 16; i++) {
+        byte[] t = theirs.childDigest(i);
+        byte[] m = (in.childMask() & (1 << i)) != 0 ? in.childDigestsRef()[i] : null;
+        if (Arrays.equals(t, m)) {
+          continue;
+        }
+        NodeKey c = p.child(i);
+        if (m == null) {
+          views.add(new Empty(c));
+        } else if (t == null) {
+          verdicts.add(onlyMine(c));
+        } else {
+          views.add(viewOf(c, index.node(c)));
+        }
+      }
+    }
+  }
+
+  private static NodeView viewOf(NodeKey p, Node node) {
+    if (node instanceof Node.Inner in) {
+      List<byte[]> ds = new ArrayList<>(Integer.bitCount(in.childMask()));
+      for (int i = 0; i < 16; i++) {
+        if ((in.childMask() & (1 << i)) != 0) {
+          ds.add(in.childDigestsRef()[i]);
+        }
+      }
+      return new InnerView(p, in.childMask(), ds);
+    }
+    List<Entry> entries = ((Node.Leaf) node).entries();
+    List<KeyDigest> kds = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      kds.add(new KeyDigest(e.keyRef(), e.valueDigestRef()));
+    }
+    return new LeafView(p, kds);
+  }
+
+  /** Every key we have under {@code p}, which the peer lacks. */
+  private Verdict onlyMine(NodeKey p) {
+    List<byte[]> keys = new ArrayList<>();
+    index.forEachEntry(p, e -> keys.add(e.keyRef()));
+    keys.sort(Arrays::compareUnsigned);
+    for (byte[] k : keys) {
+      differences.add(new Difference(k, Kind.ONLY_LOCAL));
+    }
+    return new Verdict(p, new byte[0], keys);
+  }
+
+  /** Compares the peer's leaf with everything we have under the same path. */
+  private Verdict judge(LeafView leaf) throws ReconcileException {
+    NodeKey p = leaf.path();
+    TreeMap<byte[], byte[]> mine = new TreeMap<>(Arrays::compareUnsigned);
+    index.forEachEntry(p, e -> mine.put(e.keyRef(), e.valueDigestRef()));
+    byte[] statuses = new byte[leaf.entries().size()];
+    byte[] previous = null;
+    for (int i = 0; i < statuses.length; i++) {
+      KeyDigest kd = leaf.entries().get(i);
+      checkPlaced(kd.key(), p, previous);
+      previous = kd.key();
+      byte[] digest = mine.remove(kd.key());
+      if (digest == null) {
+        statuses[i] = Verdict.ABSENT;
+        differences.add(new Difference(kd.key(), Kind.ONLY_REMOTE));
+      } else if (Arrays.equals(digest, kd.digest())) {
+        statuses[i] = Verdict.SAME;
+      } else {
+        statuses[i] = Verdict.DIFFERS;
+        differences.add(new Difference(kd.key(), Kind.DIGEST_DIFFERS));
+      }
+    }
+    List<byte[]> onlyMine = new ArrayList<>(mine.keySet());
+    for (byte[] k : onlyMine) {
+      differences.add(new Difference(k, Kind.ONLY_LOCAL));
+    }
+    return new Verdict(p, statuses, onlyMine);
+  }
+
+  private void apply(Verdict verdict) throws ReconcileException {
+    NodeKey p = verdict.path();
+    NodeView mine = sent.get(p);
+    Set<KeyRef> ours = new HashSet<>();
+    if (mine instanceof LeafView leaf) {
+      if (verdict.statuses().length != leaf.entries().size()) {
+        throw new ReconcileException(Reason.BAD_STATUSES, "verdict at " + p + " has "
+            + verdict.statuses().length + " statuses for " + leaf.entries().size() + " entries");
+      }
+      for (int i = 0; i < verdict.statuses().length; i++) {
+        byte[] key = leaf.entries().get(i).key();
+        ours.add(new KeyRef(key));
+        switch (verdict.statuses()[i]) {
+          case Verdict.SAME -> { }
+          case Verdict.DIFFERS -> differences.add(new Difference(key, Kind.DIGEST_DIFFERS));
+          case Verdict.ABSENT -> differences.add(new Difference(key, Kind.ONLY_LOCAL));
+          default -> throw new ReconcileException(Reason.BAD_STATUSES,
+              "status " + verdict.statuses()[i] + " at " + p);
+        }
+      }
+    } else if (verdict.statuses().length != 0) {
+      throw new ReconcileException(Reason.BAD_STATUSES,
+          "verdict at " + p + " has statuses but answers no entries");
+    }
+    // Otherwise we have nothing under p (we sent Empty, lack that child, or lack the partition).
+    byte[] previous = null;
+    for (byte[] key : verdict.keysOnlySender()) {
+      checkPlaced(key, p, previous);
+      previous = key;
+      if (ours.contains(new KeyRef(key))) {
+        throw new ReconcileException(Reason.INCONSISTENT_VERDICT,
+            "peer claims only it has " + Bytes.hex(key) + ", which we sent");
+      }
+      differences.add(new Difference(key, Kind.ONLY_REMOTE));
+    }
+  }
+
+  private void checkPlaced(byte[] key, NodeKey p, byte[] previous) throws ReconcileException {
+    if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
+      throw new ReconcileException(Reason.NOT_CANONICAL,
+          "key " + Bytes.hex(key) + " at " + p + " does not follow " + Bytes.hex(previous));
+    }
+    if (key.length == 0 || !index.placedUnder(key, p)) {
+      throw new ReconcileException(Reason.ENTRY_OUTSIDE_PATH,
+          "key " + Bytes.hex(key) + " is not placed under " + p);
+    }
+  }
+
+  /** Value equality for a key, for set membership. */
+  private record KeyRef(byte[] key) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyRef r && Arrays.equals(key, r.key);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(key);
+    }
+  }
+}

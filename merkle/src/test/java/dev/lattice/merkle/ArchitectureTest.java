@@ -1,0 +1,31 @@
+package dev.lattice.merkle;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The merkle module depends on the JDK, Bouncy Castle and itself, nothing else. */
+class ArchitectureTest {
+  private static final JavaClasses MAIN = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.lattice.merkle");
+
+  @Test
+  void dependsOnlyOnJdkBouncyCastleAndItself() {
+    classes().that().resideInAPackage("dev.lattice.merkle..")
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "org.bouncycastle..", "dev.lattice.merkle..")
+        .check(MAIN);
+  }
+
+  @Test
+  void storeAndInternalDoNotReachUpIntoSync() {
+    noClasses().that().resideInAnyPackage("dev.lattice.merkle.store..", "dev.lattice.merkle.internal..")
+        .should().dependOnClassesThat().resideInAPackage("dev.lattice.merkle.sync..")
+        .check(MAIN);
+  }
+}
