@@ -70,6 +70,34 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return new InOrder<>(root);
   }
 
+  /**
+   * Verifies the AVL invariants (order, balance, cached heights and sizes); for tests.
+   *
+   * @throws IllegalStateException naming the first violated invariant
+   */
+  void checkInvariants() {
+    check(root, null, null);
+  }
+
+  private static <K extends Comparable<K>> int check(Node<K, ?> n, K low, K high) {
+    if (n == null) {
+      return 0;
+    }
+    if ((low != null && n.key.compareTo(low) <= 0) || (high != null && n.key.compareTo(high) >= 0)) {
+      throw new IllegalStateException("key " + n.key + " out of order");
+    }
+    int hl = check(n.left, low, n.key);
+    int hr = check(n.right, n.key, high);
+    if (Math.abs(hl - hr) > 1 || n.height != 1 + Math.max(hl, hr)) {
+      throw new IllegalStateException("unbalanced at " + n.key + ": heights " + hl + "/" + hr);
+    }
+    int size = 1 + (n.left == null ? 0 : n.left.size) + (n.right == null ? 0 : n.right.size);
+    if (n.size != size) {
+      throw new IllegalStateException("size " + n.size + " cached at " + n.key + ", actual " + size);
+    }
+    return n.height;
+  }
+
   private static <K extends Comparable<K>, V> Node<K, V> insert(Node<K, V> n, K key, V value) {
     if (n == null) {
       return new Node<>(key, value, null, null);

@@ -18,14 +18,32 @@ public final class BuiltInHandlers {
   public static final MergeHandler MIN = handler("min", (a, b) -> a.compareTo(b) <= 0 ? a : b);
 
   /**
-   * The sorted, duplicate-free union of two lists. A value that is not a list counts as the list
-   * of itself, so the handler is total.
+   * The union of sets, held as sorted, duplicate-free lists. A value that is not a list stands for
+   * the set of itself, so the handler is total.
    */
-  public static final MergeHandler UNION = handler("union", (a, b) -> {
-    TreeSet<Value> all = new TreeSet<>(elements(a));
-    all.addAll(elements(b));
-    return Value.ofList(new ArrayList<>(all));
-  });
+  public static final MergeHandler UNION = new MergeHandler() {
+    @Override
+    public String name() {
+      return "union";
+    }
+
+    @Override
+    public Value merge(Value a, Value b) {
+      TreeSet<Value> all = new TreeSet<>(elements(a));
+      all.addAll(elements(b));
+      return Value.ofList(new ArrayList<>(all));
+    }
+
+    @Override
+    public Value canonical(Value v) {
+      return Value.ofList(new ArrayList<>(new TreeSet<>(elements(v))));
+    }
+
+    @Override
+    public String toString() {
+      return "built-in merge handler 'union'";
+    }
+  };
 
   private static final Map<String, MergeHandler> BY_NAME =
       Map.of(MAX.name(), MAX, MIN.name(), MIN, UNION.name(), UNION);

@@ -17,6 +17,15 @@ public interface MergeHandler {
   /** The name the schema uses, e.g. {@code "max"}. */
   String name();
 
-  /** The join of two values. */
+  /** The join of two canonical values. */
   Value merge(Value a, Value b);
+
+  /**
+   * The representative of {@code v} in the handler's domain, applied to every value before it is
+   * written or checked. A set-like handler sorts and deduplicates here, so that its join is
+   * idempotent on what is stored. The default is the value itself.
+   */
+  default Value canonical(Value v) {
+    return v;
+  }
 }

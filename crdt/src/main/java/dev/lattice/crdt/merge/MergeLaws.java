@@ -33,7 +33,8 @@ public final class MergeLaws {
   }
 
   /**
-   * Checks the three laws on {@code samples} triples drawn from {@code generator}.
+   * Checks the three laws on {@code samples} triples drawn from {@code generator}, each value
+   * first made {@linkplain MergeHandler#canonical canonical}.
    *
    * @return the first counterexample found, or empty if every sample satisfied every law
    * @throws IllegalArgumentException if {@code samples} is not positive
@@ -45,9 +46,9 @@ public final class MergeLaws {
     }
     SplittableRandom random = new SplittableRandom(seed);
     for (int i = 0; i < samples; i++) {
-      Value a = generator.apply(random);
-      Value b = random.nextInt(8) == 0 ? a : generator.apply(random);
-      Value c = generator.apply(random);
+      Value a = handler.canonical(generator.apply(random));
+      Value b = random.nextInt(8) == 0 ? a : handler.canonical(generator.apply(random));
+      Value c = handler.canonical(generator.apply(random));
       Optional<Counterexample> found = checkTriple(handler, a, b, c);
       if (found.isPresent()) {
         return found;

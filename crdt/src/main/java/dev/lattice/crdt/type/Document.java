@@ -44,6 +44,11 @@ public record Document(OrMap fields) implements Crdt<Document> {
     return fields.isPresent();
   }
 
+  /** The delta that removes one field as observed here. */
+  public Document remove(FieldKey key, Dot dot) {
+    return new Document(fields.remove(key, dot));
+  }
+
   /** The delta that deletes the document as observed here. */
   public Document deletion(Dot dot) {
     return new Document(fields.removal(dot));

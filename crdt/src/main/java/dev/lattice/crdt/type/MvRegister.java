@@ -39,7 +39,8 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
 
   /** The delta that writes {@code handler}'s join of the current values and {@code value}. */
   public MvRegister assignResolved(MergeHandler handler, Value value, Dot dot) {
-    return assign(resolve(handler).map(v -> handler.merge(v, value)).orElse(value), dot);
+    Value canonical = handler.canonical(value);
+    return assign(resolve(handler).map(v -> handler.merge(v, canonical)).orElse(canonical), dot);
   }
 
   /** The distinct surviving values, in value order. */
