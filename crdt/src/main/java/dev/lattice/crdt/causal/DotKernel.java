@@ -25,7 +25,7 @@ public final class DotKernel {
 
   /** The join of two dot-to-value functions under their contexts. */
   public static <V> NavigableMap<Dot, V> join(
-      NavigableMap<Dot, V> a, VersionVector ca, NavigableMap<Dot, V> b, VersionVector cb) {
+      NavigableMap<Dot, V> a, CausalContext ca, NavigableMap<Dot, V> b, CausalContext cb) {
     TreeMap<Dot, V> out = new TreeMap<>();
     for (Map.Entry<Dot, V> e : a.entrySet()) {
       if (b.containsKey(e.getKey()) || !cb.covers(e.getKey())) {
@@ -42,7 +42,7 @@ public final class DotKernel {
 
   /** The join of two dot sets under their contexts. */
   public static NavigableSet<Dot> join(
-      NavigableSet<Dot> a, VersionVector ca, NavigableSet<Dot> b, VersionVector cb) {
+      NavigableSet<Dot> a, CausalContext ca, NavigableSet<Dot> b, CausalContext cb) {
     TreeSet<Dot> out = new TreeSet<>();
     for (Dot d : a) {
       if (b.contains(d) || !cb.covers(d)) {

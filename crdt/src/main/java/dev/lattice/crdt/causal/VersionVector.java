@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * Data does) needs agreement from every peer and is left to the replica layer; {@link #without}
  * gives it the primitive.
  */
-public final class VersionVector {
+public final class VersionVector implements CausalContext {
   public static final VersionVector EMPTY = new VersionVector(new long[0], new long[0], new long[0][]);
   private static final long[] NO_EXTRAS = new long[0];
 
@@ -118,6 +118,7 @@ public final class VersionVector {
     return replicas.length;
   }
 
+  @Override
   public boolean covers(Dot dot) {
     int i = indexOf(dot.replica().value());
     if (i < 0) {
@@ -269,6 +270,38 @@ public final class VersionVector {
       ranges.flush();
     }
     return out;
+  }
+
+  /**
+   * The dots of this vector that {@code ambient} does not cover. Meant for small vectors such as
+   * a field's context, which a replica stores as what its version vector does not already hold.
+   */
+  public VersionVector minus(CausalContext ambient) {
+    if (isEmpty()) {
+      return this;
+    }
+    java.util.List<Dot> kept = new ArrayList<>();
+    boolean dropped = false;
+    for (int i = 0; i < replicas.length; i++) {
+      ReplicaId r = new ReplicaId(replicas[i]);
+      for (long s = 1; s <= contiguous[i]; s++) {
+        Dot d = new Dot(r, s);
+        if (ambient.covers(d)) {
+          dropped = true;
+        } else {
+          kept.add(d);
+        }
+      }
+      for (long s : extras[i]) {
+        Dot d = new Dot(r, s);
+        if (ambient.covers(d)) {
+          dropped = true;
+        } else {
+          kept.add(d);
+        }
+      }
+    }
+    return dropped ? ofDots(kept) : this;
   }
 
   /** This vector without {@code replica}'s entry. */

@@ -58,6 +58,12 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return updated == root ? this : new PersistentSortedMap<>(updated);
   }
 
+  /** This map without {@code key}; this map itself is unchanged. */
+  public PersistentSortedMap<K, V> remove(K key) {
+    Node<K, V> updated = delete(root, key);
+    return updated == root ? this : new PersistentSortedMap<>(updated);
+  }
+
   public void forEach(BiConsumer<? super K, ? super V> action) {
     for (Map.Entry<K, V> e : this) {
       action.accept(e.getKey(), e.getValue());
@@ -112,6 +118,32 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     }
     Node<K, V> right = insert(n.right, key, value);
     return right == n.right ? n : balance(n.key, n.value, n.left, right);
+  }
+
+  private static <K extends Comparable<K>, V> Node<K, V> delete(Node<K, V> n, K key) {
+    if (n == null) {
+      return null;
+    }
+    int c = key.compareTo(n.key);
+    if (c < 0) {
+      Node<K, V> left = delete(n.left, key);
+      return left == n.left ? n : balance(n.key, n.value, left, n.right);
+    }
+    if (c > 0) {
+      Node<K, V> right = delete(n.right, key);
+      return right == n.right ? n : balance(n.key, n.value, n.left, right);
+    }
+    if (n.left == null) {
+      return n.right;
+    }
+    if (n.right == null) {
+      return n.left;
+    }
+    Node<K, V> successor = n.right;
+    while (successor.left != null) {
+      successor = successor.left;
+    }
+    return balance(successor.key, successor.value, n.left, delete(n.right, successor.key));
   }
 
   private static <K extends Comparable<K>, V> Node<K, V> balance(K key, V value, Node<K, V> l, Node<K, V> r) {

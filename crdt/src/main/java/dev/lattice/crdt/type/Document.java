@@ -1,6 +1,8 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
 import java.util.Objects;
 
 /**
@@ -57,5 +59,22 @@ public record Document(OrMap fields) implements Crdt<Document> {
   @Override
   public Document merge(Document other) {
     return new Document(fields.merge(other.fields));
+  }
+
+  /**
+   * The join of two stored documents, each beside the version vector of its replica, which
+   * widens every field's stored context (see {@link CausalContext}). Pass
+   * {@link CausalContext#NONE} for a delta.
+   */
+  public Document join(Document other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    return new Document(fields.join(other.fields, ambientMine, ambientTheirs));
+  }
+
+  /**
+   * This document as a replica stores it beside {@code vector}: contexts keep only the dots the
+   * vector does not cover, and a removed field whose removal the vector covers is dropped.
+   */
+  public Document compact(VersionVector vector) {
+    return new Document(fields.compact(vector));
   }
 }

@@ -1,6 +1,8 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
 
 /**
  * A CRDT that can live in a field of an {@link OrMap} or a {@link Document}. Every kind is a
@@ -24,11 +26,20 @@ public sealed interface Field permits LwwRegister, MvRegister, GCounter, PnCount
   Field removal(Dot dot);
 
   /**
-   * The join with a field of the same kind.
+   * The join with a field of the same kind, where each side's context is its stored context
+   * widened by an ambient context it does not store (a replica's version vector; see
+   * {@link CausalContext}). The result stores the union of the two stored contexts.
+   * {@code join(other, NONE, NONE)} is the plain merge.
    *
    * @throws IllegalArgumentException if {@code other} is of another kind
    */
-  Field mergeField(Field other);
+  Field join(Field other, CausalContext ambientMine, CausalContext ambientTheirs);
+
+  /**
+   * This field with the context dots that {@code ambient} covers left out, for storage beside a
+   * version vector that covers them. Returns the bottom of the kind when nothing is left.
+   */
+  Field compact(VersionVector ambient);
 
   /** The bottom value of a kind. */
   static Field bottom(FieldKind kind) {

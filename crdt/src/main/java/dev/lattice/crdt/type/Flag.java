@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -37,7 +38,7 @@ public record Flag(NavigableSet<Dot> dots, VersionVector context) implements Crd
 
   @Override
   public Flag merge(Flag other) {
-    return new Flag(DotKernel.join(dots, context, other.dots, other.context), context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -61,7 +62,16 @@ public record Flag(NavigableSet<Dot> dots, VersionVector context) implements Crd
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, Flag.class));
+  public Flag join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    Flag o = Fields.same(this, other, Flag.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    return new Flag(DotKernel.join(dots, mine, o.dots, theirs), context.merge(o.context));
+  }
+
+  @Override
+  public Flag compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return dots.isEmpty() && residual.isEmpty() ? EMPTY : new Flag(dots, residual);
   }
 }

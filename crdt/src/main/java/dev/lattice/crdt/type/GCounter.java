@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -65,8 +66,7 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
 
   @Override
   public GCounter merge(GCounter other) {
-    return new GCounter(DotKernel.join(entries, context, other.entries, other.context),
-        context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -90,7 +90,16 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, GCounter.class));
+  public GCounter join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    GCounter o = Fields.same(this, other, GCounter.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    return new GCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+  }
+
+  @Override
+  public GCounter compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new GCounter(entries, residual);
   }
 }

@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -68,8 +69,7 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
 
   @Override
   public LwwRegister merge(LwwRegister other) {
-    return new LwwRegister(DotKernel.join(entries, context, other.entries, other.context),
-        context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -93,7 +93,16 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, LwwRegister.class));
+  public LwwRegister join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    LwwRegister o = Fields.same(this, other, LwwRegister.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    return new LwwRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+  }
+
+  @Override
+  public LwwRegister compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new LwwRegister(entries, residual);
   }
 }

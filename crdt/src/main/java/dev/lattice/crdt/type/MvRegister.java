@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -63,8 +64,7 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
 
   @Override
   public MvRegister merge(MvRegister other) {
-    return new MvRegister(DotKernel.join(entries, context, other.entries, other.context),
-        context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -88,7 +88,16 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, MvRegister.class));
+  public MvRegister join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    MvRegister o = Fields.same(this, other, MvRegister.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    return new MvRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+  }
+
+  @Override
+  public MvRegister compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new MvRegister(entries, residual);
   }
 }

@@ -1,6 +1,8 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.internal.PersistentSortedMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,7 @@ public final class OrMap implements Crdt<OrMap>, Field {
       return this;
     }
     Field current = entries.get(key);
-    return new OrMap(entries.put(key, current == null ? value : current.mergeField(value)));
+    return new OrMap(entries.put(key, current == null ? value : current.join(value, CausalContext.NONE, CausalContext.NONE)));
   }
 
   /** The value under {@code key}, or the bottom of its kind. */
@@ -119,12 +121,61 @@ public final class OrMap implements Crdt<OrMap>, Field {
     // Fold the smaller map into the larger: the cost is O(smaller * log larger).
     OrMap big = entries.size() >= other.entries.size() ? this : other;
     OrMap small = big == this ? other : this;
-    PersistentSortedMap<FieldKey, Field> out = big.entries;
-    for (Map.Entry<FieldKey, Field> e : small.entries) {
-      Field mine = out.get(e.getKey());
-      out = out.put(e.getKey(), mine == null ? e.getValue() : mine.mergeField(e.getValue()));
+    return big.foldIn(small, CausalContext.NONE, CausalContext.NONE);
+  }
+
+  /**
+   * The join where each side's fields are widened by an ambient context (see {@link Field#join}).
+   * A key absent on one side is the bottom of its kind under that side's ambient context, so
+   * when {@code ambientTheirs} covers dots of a field only this side holds, they are dropped.
+   * With no ambient context on the other side (a delta), only the other side's keys are visited:
+   * O(k log n).
+   */
+  @Override
+  public OrMap join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    OrMap o = Fields.same(this, other, OrMap.class);
+    if (ambientTheirs == CausalContext.NONE) {
+      return foldIn(o, ambientMine, ambientTheirs);
     }
-    return out == big.entries ? big : new OrMap(out);
+    if (ambientMine == CausalContext.NONE) {
+      return o.foldIn(this, ambientTheirs, ambientMine);
+    }
+    OrMap out = foldIn(o, ambientMine, ambientTheirs);
+    for (Map.Entry<FieldKey, Field> e : entries) {
+      if (o.entries.get(e.getKey()) == null) {
+        out = out.replace(e.getKey(),
+            e.getValue().join(Field.bottom(e.getKey().kind()), ambientMine, ambientTheirs));
+      }
+    }
+    return out;
+  }
+
+  private OrMap replace(FieldKey key, Field value) {
+    return new OrMap(value.isBottom() ? entries.remove(key) : entries.put(key, value));
+  }
+
+  /** This map joined with every entry of {@code other}; keys only here are left untouched. */
+  private OrMap foldIn(OrMap other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    PersistentSortedMap<FieldKey, Field> out = entries;
+    for (Map.Entry<FieldKey, Field> e : other.entries) {
+      Field mine = out.get(e.getKey());
+      Field base = mine == null ? Field.bottom(e.getKey().kind()) : mine;
+      Field joined = base.join(e.getValue(), ambientMine, ambientTheirs);
+      out = joined.isBottom() ? out.remove(e.getKey()) : out.put(e.getKey(), joined);
+    }
+    return out == entries ? this : new OrMap(out);
+  }
+
+  @Override
+  public OrMap compact(VersionVector ambient) {
+    PersistentSortedMap<FieldKey, Field> out = PersistentSortedMap.empty();
+    for (Map.Entry<FieldKey, Field> e : entries) {
+      Field f = e.getValue().compact(ambient);
+      if (!f.isBottom()) {
+        out = out.put(e.getKey(), f);
+      }
+    }
+    return new OrMap(out);
   }
 
   @Override
@@ -160,10 +211,6 @@ public final class OrMap implements Crdt<OrMap>, Field {
     return out;
   }
 
-  @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, OrMap.class));
-  }
 
   @Override
   public boolean equals(Object o) {

@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -68,17 +69,7 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
 
   @Override
   public OrSet merge(OrSet other) {
-    TreeMap<Value, NavigableSet<Dot>> out = new TreeMap<>();
-    for (Map.Entry<Value, NavigableSet<Dot>> e : elements.entrySet()) {
-      NavigableSet<Dot> theirs = other.elements.getOrDefault(e.getKey(), Collections.emptyNavigableSet());
-      out.put(e.getKey(), DotKernel.join(e.getValue(), context, theirs, other.context));
-    }
-    for (Map.Entry<Value, NavigableSet<Dot>> e : other.elements.entrySet()) {
-      if (!elements.containsKey(e.getKey())) {
-        out.put(e.getKey(), DotKernel.join(Collections.emptyNavigableSet(), context, e.getValue(), other.context));
-      }
-    }
-    return new OrSet(out, context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -104,7 +95,26 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, OrSet.class));
+  public OrSet join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    OrSet o = Fields.same(this, other, OrSet.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    TreeMap<Value, NavigableSet<Dot>> out = new TreeMap<>();
+    for (Map.Entry<Value, NavigableSet<Dot>> e : elements.entrySet()) {
+      NavigableSet<Dot> theirDots = o.elements.getOrDefault(e.getKey(), Collections.emptyNavigableSet());
+      out.put(e.getKey(), DotKernel.join(e.getValue(), mine, theirDots, theirs));
+    }
+    for (Map.Entry<Value, NavigableSet<Dot>> e : o.elements.entrySet()) {
+      if (!elements.containsKey(e.getKey())) {
+        out.put(e.getKey(), DotKernel.join(Collections.emptyNavigableSet(), mine, e.getValue(), theirs));
+      }
+    }
+    return new OrSet(out, context.merge(o.context));
+  }
+
+  @Override
+  public OrSet compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return elements.isEmpty() && residual.isEmpty() ? EMPTY : new OrSet(elements, residual);
   }
 }

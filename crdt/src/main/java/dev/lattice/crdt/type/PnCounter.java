@@ -1,5 +1,6 @@
 package dev.lattice.crdt.type;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
@@ -69,8 +70,7 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
 
   @Override
   public PnCounter merge(PnCounter other) {
-    return new PnCounter(DotKernel.join(entries, context, other.entries, other.context),
-        context.merge(other.context));
+    return join(other, CausalContext.NONE, CausalContext.NONE);
   }
 
   @Override
@@ -94,7 +94,16 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
   }
 
   @Override
-  public Field mergeField(Field other) {
-    return merge(Fields.same(this, other, PnCounter.class));
+  public PnCounter join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    PnCounter o = Fields.same(this, other, PnCounter.class);
+    CausalContext mine = CausalContext.union(context, ambientMine);
+    CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
+    return new PnCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+  }
+
+  @Override
+  public PnCounter compact(VersionVector ambient) {
+    VersionVector residual = context.minus(ambient);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new PnCounter(entries, residual);
   }
 }

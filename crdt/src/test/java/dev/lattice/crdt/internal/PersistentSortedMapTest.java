@@ -23,9 +23,14 @@ class PersistentSortedMapTest {
     int n = r.nextInt(1, 400);
     for (int i = 0; i < n; i++) {
       int key = r.nextInt(n);
-      String value = "v" + r.nextInt(5);
-      map = map.put(key, value);
-      model.put(key, value);
+      if (r.nextInt(4) == 0) {
+        map = map.remove(key);
+        model.remove(key);
+      } else {
+        String value = "v" + r.nextInt(5);
+        map = map.put(key, value);
+        model.put(key, value);
+      }
       if (r.nextInt(20) == 0) {
         versions.add(map);
         snapshots.add(new TreeMap<>(model));

@@ -7,6 +7,17 @@ import dev.lattice.crdt.causal.ReplicaId;
 import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.testkit.Seeds;
 import dev.lattice.crdt.type.Crdt;
+import dev.lattice.crdt.type.Document;
+import dev.lattice.crdt.type.Field;
+import dev.lattice.crdt.type.FieldKey;
+import dev.lattice.crdt.type.Flag;
+import dev.lattice.crdt.type.GCounter;
+import dev.lattice.crdt.type.LwwRegister;
+import dev.lattice.crdt.type.MvRegister;
+import dev.lattice.crdt.type.OrMap;
+import dev.lattice.crdt.type.OrSet;
+import dev.lattice.crdt.type.PnCounter;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -92,6 +103,61 @@ class CrdtLawsTest {
     }
     assertThat(model.read(expected)).as("converged value matches the specification; %s", where)
         .isEqualTo(model.spec(sim.history));
+    for (int r = 0; r < sim.size(); r++) {
+      assertThat(sim.stored(r)).as("replica %d's stored form is the compacted state; %s", r, where)
+          .isEqualTo(model.compact(expected, sim.seen(r)));
+      assertThat(model.read(sim.stored(r))).isEqualTo(model.read(expected));
+      assertThat(leftoverMetadata(sim.stored(r)))
+          .as("once every delta is delivered, nothing but live dots is stored; %s", where).isZero();
+    }
+  }
+
+  /** Context dots and removed entries a stored value still keeps. */
+  private static long leftoverMetadata(Object value) {
+    if (value instanceof Document d) {
+      return leftoverMetadata(d.fields());
+    }
+    if (value instanceof OrMap m) {
+      long n = 0;
+      for (Map.Entry<FieldKey, Field> e : m.entries()) {
+        n += (e.getValue().isPresent() ? 0 : 1) + leftoverMetadata(e.getValue());
+      }
+      return n;
+    }
+    VersionVector context = switch (((Field) value).kind()) {
+      case LWW -> ((LwwRegister) value).context();
+      case MVREG -> ((MvRegister) value).context();
+      case GCOUNTER -> ((GCounter) value).context();
+      case COUNTER -> ((PnCounter) value).context();
+      case SET -> ((OrSet) value).context();
+      case FLAG -> ((Flag) value).context();
+      case MAP -> throw new AssertionError("handled above");
+    };
+    return context.dotCount();
+  }
+
+  @ParameterizedTest(name = "{0} seed {1}")
+  @MethodSource("cases")
+  <T extends Crdt<T>> void joiningStoredFormsUnderTheirVectorsEqualsJoiningFullStates(TypeModel<T> model, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    Simulation<T> sim = new Simulation<>(model, 3, random);
+    int steps = 10 + random.nextInt(60);
+    for (int i = 0; i < steps; i++) {
+      sim.step();
+    }
+    for (int a = 0; a < sim.size(); a++) {
+      for (int b = 0; b < sim.size(); b++) {
+        VersionVector va = sim.seen(a);
+        VersionVector vb = sim.seen(b);
+        VersionVector both = va.merge(vb);
+        T full = sim.state(a).merge(sim.state(b));
+        T stored = model.joinStored(sim.stored(a), va, sim.stored(b), vb);
+        assertThat(model.compact(stored, both))
+            .as("%s seed %d replicas %d,%d; history:%s", model.name(), seed, a, b, sim.describe())
+            .isEqualTo(model.compact(full, both));
+        assertThat(model.read(stored)).isEqualTo(model.read(full));
+      }
+    }
   }
 
   /** Replica states and deltas taken at random moments of a simulated history: all reachable. */

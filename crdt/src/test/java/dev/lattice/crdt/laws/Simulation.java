@@ -1,5 +1,6 @@
 package dev.lattice.crdt.laws;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.ReplicaId;
 import dev.lattice.crdt.causal.VersionVector;
@@ -32,6 +33,8 @@ final class Simulation<T extends Crdt<T>> {
     final long[] wall;
     final Hlc clock;
     T state;
+    /** The same replica as a store keeps it: compacted beside {@link #seen}, deltas joined under it. */
+    T stored;
     VersionVector seen = VersionVector.EMPTY;
     long seq;
 
@@ -40,6 +43,7 @@ final class Simulation<T extends Crdt<T>> {
       this.wall = new long[] {startMillis};
       this.clock = new Hlc(() -> wall[0], Duration.ofSeconds(60));
       this.state = empty;
+      this.stored = empty;
     }
   }
 
@@ -54,6 +58,14 @@ final class Simulation<T extends Crdt<T>> {
 
   T state(int replica) {
     return replicas.get(replica).state;
+  }
+
+  T stored(int replica) {
+    return replicas.get(replica).stored;
+  }
+
+  VersionVector seen(int replica) {
+    return replicas.get(replica).seen;
   }
 
   int size() {
@@ -87,8 +99,7 @@ final class Simulation<T extends Crdt<T>> {
     Event event = new Event(op, dot, hlc, r.seen);
     history.add(event);
     deltas.add(delta);
-    r.state = r.state.merge(delta);
-    r.seen = r.seen.add(dot);
+    apply(r, dot, delta);
     for (int t = 0; t < replicas.size(); t++) {
       if (t != i) {
         inFlight.add(new Message<>(t, event, delta));
@@ -111,13 +122,19 @@ final class Simulation<T extends Crdt<T>> {
 
   private void deliver(Message<T> m) {
     Replica<T> r = replicas.get(m.target());
-    r.state = r.state.merge(m.delta());
-    r.seen = r.seen.add(m.event().dot());
+    apply(r, m.event().dot(), m.delta());
     try {
       r.clock.receive(m.event().hlc());
     } catch (ClockSkewException e) {
       throw new AssertionError("simulated clocks stay within the skew bound", e);
     }
+  }
+
+  private void apply(Replica<T> r, Dot dot, T delta) {
+    r.state = r.state.merge(delta);
+    VersionVector next = r.seen.add(dot);
+    r.stored = model.compact(model.joinStored(r.stored, r.seen, delta, CausalContext.NONE), next);
+    r.seen = next;
   }
 
   String describe() {

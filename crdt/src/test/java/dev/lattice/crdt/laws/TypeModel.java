@@ -1,6 +1,10 @@
 package dev.lattice.crdt.laws;
 
+import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.crdt.type.Document;
+import dev.lattice.crdt.type.Field;
 import dev.lattice.crdt.type.Crdt;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,4 +31,22 @@ interface TypeModel<T extends Crdt<T>> {
 
   /** What a reader must observe once every event of {@code history} has been delivered. */
   Object spec(List<Event> history);
+
+  /** The form a replica stores beside its version vector {@code vector}. */
+  @SuppressWarnings("unchecked")
+  default T compact(T value, VersionVector vector) {
+    if (value instanceof Document d) {
+      return (T) d.compact(vector);
+    }
+    return (T) ((Field) value).compact(vector);
+  }
+
+  /** The join of two stored values, each widened by its ambient context. */
+  @SuppressWarnings("unchecked")
+  default T joinStored(T a, CausalContext ambientA, T b, CausalContext ambientB) {
+    if (a instanceof Document d) {
+      return (T) d.join((Document) b, ambientA, ambientB);
+    }
+    return (T) ((Field) a).join((Field) b, ambientA, ambientB);
+  }
 }

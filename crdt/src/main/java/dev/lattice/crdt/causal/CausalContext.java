@@ -1,0 +1,26 @@
+package dev.lattice.crdt.causal;
+
+/**
+ * The set of dots a value has observed, as the join needs it: membership only.
+ *
+ * <p>A replica stores each field with only the part of its context that its version vector does
+ * not already cover, and joins with the union of the two. The vector is a true context for every
+ * document (it covers a dot only once that dot's whole delta has been applied), so this loses
+ * nothing, and it keeps removed fields and overwritten values from leaving contexts behind.
+ */
+public interface CausalContext {
+  CausalContext NONE = dot -> false;
+
+  boolean covers(Dot dot);
+
+  /** The union of two contexts, as a view. */
+  static CausalContext union(CausalContext a, CausalContext b) {
+    if (a == NONE || (a instanceof VersionVector v && v.isEmpty())) {
+      return b;
+    }
+    if (b == NONE || (b instanceof VersionVector v && v.isEmpty())) {
+      return a;
+    }
+    return dot -> a.covers(dot) || b.covers(dot);
+  }
+}
