@@ -91,31 +91,82 @@ public final class MerkleIndex {
           "bulk build needs an empty store");
     }
     MerkleIndex index = new MerkleIndex(config, store);
-    Map<PartitionName, List<Entry>> byPartition = new HashMap<>();
+    // Group by partition without a lookup object per key: a replica has few partitions, and
+    // consecutive keys usually share one, so the last match is tried first.
+    List<byte[]> names = new ArrayList<>();
+    List<List<Entry>> groups = new ArrayList<>();
+    Map<PartitionName, Integer> many = new HashMap<>();
+    int last = -1;
     for (Map.Entry<byte[], byte[]> e : entries) {
       byte[] key = e.getKey().clone();
       byte[] value = e.getValue().clone();
       index.checkKeyAndValue(key, value);
-      PartitionName p = new PartitionName(Arrays.copyOf(key, index.partitionLength(key)));
-      byPartition.computeIfAbsent(p, x -> new ArrayList<>())
-          .add(new Entry(key, value, index.hasher.keyHash(key)));
+      int len = index.partitionLength(key);
+      int g = last >= 0 && Bytes.prefixEquals(key, len, names.get(last)) ? last : -1;
+      for (int i = 0; g < 0 && i < names.size() && names.size() <= 8; i++) {
+        if (Bytes.prefixEquals(key, len, names.get(i))) {
+          g = i;
+        }
+      }
+      if (g < 0) {
+        byte[] name = Arrays.copyOf(key, len);
+        Integer known = names.size() > 8 ? many.get(new PartitionName(name)) : null;
+        if (known != null) {
+          g = known;
+        } else {
+          g = names.size();
+          names.add(name);
+          groups.add(new ArrayList<>());
+          many.put(new PartitionName(name), g);
+        }
+      }
+      last = g;
+      groups.get(g).add(new Entry(key, value, index.hasher.keyHash(key)));
+    }
+    for (int g = 0; g < names.size(); g++) {
+      Entry[] sorted = sortByHash(groups.get(g));
+      groups.set(g, null);
+      for (int i = 1; i < sorted.length; i++) {
+        if (sorted[i - 1].keyHash() == sorted[i].keyHash()
+            && Arrays.equals(sorted[i - 1].keyRef(), sorted[i].keyRef())) {
+          throw new MerkleIndexException(MerkleIndexException.Reason.DUPLICATE_KEY,
+              "key " + Bytes.hex(sorted[i].keyRef()) + " given twice");
+        }
+      }
+      index.buildSubtree(NodeKey.root(names.get(g)), sorted, 0, sorted.length);
+    }
+    return index;
+  }
+
+  /**
+   * Entries ordered by (key hash, key): a counting sort on the top 16 hash bits, then a small
+   * sort per bucket. Hashes are uniform, so buckets hold about n / 65536 entries each; this is
+   * several times faster than one comparator sort over a million objects.
+   */
+  private static Entry[] sortByHash(List<Entry> list) {
+    int n = list.size();
+    int[] starts = new int[(1 << 16) + 1];
+    for (Entry e : list) {
+      starts[(int) (e.keyHash() >>> 48) + 1]++;
+    }
+    for (int i = 0; i < 1 << 16; i++) {
+      starts[i + 1] += starts[i];
+    }
+    Entry[] out = new Entry[n];
+    int[] fill = Arrays.copyOf(starts, 1 << 16);
+    for (Entry e : list) {
+      out[fill[(int) (e.keyHash() >>> 48)]++] = e;
     }
     Comparator<Entry> byHash = (a, b) -> {
       int c = Long.compareUnsigned(a.keyHash(), b.keyHash());
       return c != 0 ? c : Arrays.compareUnsigned(a.keyRef(), b.keyRef());
     };
-    for (Map.Entry<PartitionName, List<Entry>> p : byPartition.entrySet()) {
-      Entry[] sorted = p.getValue().toArray(new Entry[0]);
-      Arrays.sort(sorted, byHash);
-      for (int i = 1; i < sorted.length; i++) {
-        if (Arrays.equals(sorted[i - 1].keyRef(), sorted[i].keyRef())) {
-          throw new MerkleIndexException(MerkleIndexException.Reason.DUPLICATE_KEY,
-              "key " + Bytes.hex(sorted[i].keyRef()) + " given twice");
-        }
+    for (int b = 0; b < 1 << 16; b++) {
+      if (starts[b + 1] - starts[b] > 1) {
+        Arrays.sort(out, starts[b], starts[b + 1], byHash);
       }
-      index.buildSubtree(NodeKey.root(p.getKey().bytes()), sorted, 0, sorted.length);
     }
-    return index;
+    return out;
   }
 
   /** Wrapper giving a partition name value equality, for grouping. */
