@@ -103,6 +103,43 @@ public final class VersionVector implements CausalContext {
     return single(replica.value(), contiguous, dedupe(sorted));
   }
 
+  /**
+   * A vector from raw entries in any replica order, as read back from storage: entry {@code i} is
+   * contiguous through {@code contiguous[i]} plus the sorted, distinct {@code beyondGap[i]}.
+   *
+   * @throws IllegalArgumentException if the arrays differ in length, a replica repeats, or a
+   *     sequence is out of range
+   */
+  public static VersionVector fromEntries(long[] replicaIds, long[] contiguous, long[][] beyondGap) {
+    int n = replicaIds.length;
+    if (contiguous.length != n || beyondGap.length != n) {
+      throw new IllegalArgumentException("entry arrays differ in length");
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compareUnsigned(replicaIds[a], replicaIds[b]));
+    Builder b = new Builder(n);
+    for (int k = 0; k < n; k++) {
+      int i = order[k];
+      if (k > 0 && replicaIds[order[k - 1]] == replicaIds[i]) {
+        throw new IllegalArgumentException("replica " + new ReplicaId(replicaIds[i]) + " appears twice");
+      }
+      if (contiguous[i] < 0) {
+        throw new IllegalArgumentException("negative sequence " + contiguous[i]);
+      }
+      long[] extras = beyondGap[i];
+      for (int j = 0; j < extras.length; j++) {
+        if (extras[j] < 1 || (j > 0 && extras[j] <= extras[j - 1])) {
+          throw new IllegalArgumentException("beyond-gap sequences must ascend from 1: " + Arrays.toString(extras));
+        }
+      }
+      b.add(replicaIds[i], contiguous[i], extras);
+    }
+    return b.build();
+  }
+
   private static VersionVector single(long replica, long contiguous, long[] sortedExtras) {
     Builder b = new Builder(1);
     b.add(replica, contiguous, sortedExtras);

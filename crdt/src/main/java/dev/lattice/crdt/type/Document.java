@@ -2,7 +2,6 @@ package dev.lattice.crdt.type;
 
 import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
-import dev.lattice.crdt.causal.VersionVector;
 import java.util.Objects;
 
 /**
@@ -74,7 +73,18 @@ public record Document(OrMap fields) implements Crdt<Document> {
    * This document as a replica stores it beside {@code vector}: contexts keep only the dots the
    * vector does not cover, and a removed field whose removal the vector covers is dropped.
    */
-  public Document compact(VersionVector vector) {
+  public Document compact(CausalContext vector) {
     return new Document(fields.compact(vector));
   }
+
+  /**
+   * What a reader sees: the document with every context dropped. Replicas that hold the same
+   * values hold equal visible documents, whatever each has observed; Merkle digests are taken
+   * over this form.
+   */
+  public Document visible() {
+    return compact(ALL);
+  }
+
+  private static final CausalContext ALL = dot -> true;
 }

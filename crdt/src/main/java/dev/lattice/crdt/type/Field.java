@@ -2,7 +2,6 @@ package dev.lattice.crdt.type;
 
 import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
-import dev.lattice.crdt.causal.VersionVector;
 
 /**
  * A CRDT that can live in a field of an {@link OrMap} or a {@link Document}. Every kind is a
@@ -39,7 +38,7 @@ public sealed interface Field permits LwwRegister, MvRegister, GCounter, PnCount
    * This field with the context dots that {@code ambient} covers left out, for storage beside a
    * version vector that covers them. Returns the bottom of the kind when nothing is left.
    */
-  Field compact(VersionVector ambient);
+  Field compact(CausalContext ambient);
 
   /** The bottom value of a kind. */
   static Field bottom(FieldKind kind) {

@@ -70,7 +70,7 @@ public record Flag(NavigableSet<Dot> dots, VersionVector context) implements Crd
   }
 
   @Override
-  public Flag compact(VersionVector ambient) {
+  public Flag compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return dots.isEmpty() && residual.isEmpty() ? EMPTY : new Flag(dots, residual);
   }

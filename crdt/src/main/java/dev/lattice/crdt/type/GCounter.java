@@ -98,7 +98,7 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
   }
 
   @Override
-  public GCounter compact(VersionVector ambient) {
+  public GCounter compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return entries.isEmpty() && residual.isEmpty() ? EMPTY : new GCounter(entries, residual);
   }

@@ -101,7 +101,7 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
   }
 
   @Override
-  public LwwRegister compact(VersionVector ambient) {
+  public LwwRegister compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return entries.isEmpty() && residual.isEmpty() ? EMPTY : new LwwRegister(entries, residual);
   }

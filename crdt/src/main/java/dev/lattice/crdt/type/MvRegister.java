@@ -96,7 +96,7 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
   }
 
   @Override
-  public MvRegister compact(VersionVector ambient) {
+  public MvRegister compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return entries.isEmpty() && residual.isEmpty() ? EMPTY : new MvRegister(entries, residual);
   }

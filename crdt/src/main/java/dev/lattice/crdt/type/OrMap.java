@@ -167,7 +167,7 @@ public final class OrMap implements Crdt<OrMap>, Field {
   }
 
   @Override
-  public OrMap compact(VersionVector ambient) {
+  public OrMap compact(CausalContext ambient) {
     PersistentSortedMap<FieldKey, Field> out = PersistentSortedMap.empty();
     for (Map.Entry<FieldKey, Field> e : entries) {
       Field f = e.getValue().compact(ambient);

@@ -113,7 +113,7 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
   }
 
   @Override
-  public OrSet compact(VersionVector ambient) {
+  public OrSet compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return elements.isEmpty() && residual.isEmpty() ? EMPTY : new OrSet(elements, residual);
   }

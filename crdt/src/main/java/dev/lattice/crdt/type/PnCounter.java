@@ -102,7 +102,7 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
   }
 
   @Override
-  public PnCounter compact(VersionVector ambient) {
+  public PnCounter compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
     return entries.isEmpty() && residual.isEmpty() ? EMPTY : new PnCounter(entries, residual);
   }

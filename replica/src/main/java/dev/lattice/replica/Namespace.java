@@ -1,0 +1,569 @@
+package dev.lattice.replica;
+
+import dev.lattice.crdt.causal.CausalContext;
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.DotRange;
+import dev.lattice.crdt.causal.ReplicaId;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.crdt.clock.ClockSkewException;
+import dev.lattice.crdt.codec.CodecException;
+import dev.lattice.crdt.codec.CrdtCodec;
+import dev.lattice.crdt.type.Document;
+import dev.lattice.crdt.type.FieldKey;
+import dev.lattice.crdt.type.FieldKind;
+import dev.lattice.merkle.MerkleConfig;
+import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.merkle.store.SortedBytesNodeStore;
+import dev.lattice.replica.log.Delta;
+import dev.lattice.replica.log.DeltaCodec;
+import dev.lattice.replica.log.DeltaPage;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.bouncycastle.crypto.digests.Blake3Digest;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+
+/**
+ * One namespace of a replica: its documents, delta log, version vector, Merkle index and (on a
+ * client) outbound queue, all in the replica's one MVStore so that a mutation changes them in one
+ * commit.
+ *
+ * <p>Documents are stored compacted beside the namespace's version vector (see
+ * {@link Document#compact}): the vector covers a dot only once that dot's whole delta is applied,
+ * so it is a true causal context for every document, and fields keep only the context dots it
+ * lacks. Removed fields and deleted documents therefore leave nothing behind once the removal is
+ * applied; a document with no field left is dropped from the map.
+ *
+ * <p>All mutations run under the replica's write lock; reads need no lock.
+ */
+public final class Namespace {
+  private final Replica replica;
+  private final String name;
+  private final MVMap<String, byte[]> documents;
+  private final MVMap<byte[], byte[]> log;
+  private final MVMap<Long, byte[]> vectorEntries;
+  private final MVMap<Long, Long> floors;
+  private final MVMap<byte[], byte[]> outbox;
+  private final MVMap<byte[], byte[]> rejected;
+  private final MerkleIndex merkle;
+  private final Listeners listeners;
+  private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
+
+  /** Everything applied, committed or not; changed under the write lock. */
+  private VersionVector vector;
+  /** What the last commit holds: only this is shipped, so a crash never unsends a delta. */
+  private volatile VersionVector committed;
+
+  Namespace(Replica replica, String name, MapOpener maps, Listeners listeners) {
+    this.replica = replica;
+    this.name = name;
+    String p = "ns." + name + ".";
+    this.documents = maps.strings(p + "docs");
+    this.log = maps.bytes(p + "log");
+    this.vectorEntries = maps.longsToBytes(p + "vector");
+    this.floors = maps.longs(p + "floor");
+    this.outbox = maps.bytes(p + "outbox");
+    this.rejected = maps.bytes(p + "rejected");
+    MVMap<byte[], byte[]> nodes = maps.bytes(p + "merkle");
+    this.merkle = new MerkleIndex(MerkleConfig.defaults(), new SortedBytesNodeStore(new MvByteMap(nodes)));
+    this.listeners = listeners;
+    this.vector = loadVector();
+    this.committed = vector;
+  }
+
+  /** Opens the MVStore maps a namespace uses; supplied by the replica. */
+  interface MapOpener {
+    MVMap<String, byte[]> strings(String name);
+
+    MVMap<byte[], byte[]> bytes(String name);
+
+    MVMap<Long, byte[]> longsToBytes(String name);
+
+    MVMap<Long, Long> longs(String name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /**
+   * A collection of this namespace.
+   *
+   * @throws ReplicaException INVALID_NAME if the name is not 1 to 64 of {@code [A-Za-z0-9_.-]}
+   */
+  public dev.lattice.replica.Collection collection(String collection) {
+    return new dev.lattice.replica.Collection(this, Names.checkIdentifier("collection", collection, Names.MAX_COLLECTION));
+  }
+
+  /** The version vector of everything applied here, including writes not yet committed. */
+  public VersionVector vector() {
+    replica.writeLock().lock();
+    try {
+      return vector;
+    } finally {
+      replica.writeLock().unlock();
+    }
+  }
+
+  /** The version vector as of the last commit: what a peer may be sent. */
+  public VersionVector committedVector() {
+    return committed;
+  }
+
+  /** The Merkle root of one collection's visible documents, as of the latest write. */
+  public byte[] merkleRoot(String collection) {
+    replica.writeLock().lock();
+    try {
+      merkle.flush();
+      return merkle.rootDigest(Keys.bytes(Keys.collectionPrefix(collection)));
+    } finally {
+      replica.writeLock().unlock();
+    }
+  }
+
+  // ---- documents ----
+
+  Optional<Document> get(String collection, String id) {
+    byte[] raw = documents.get(Keys.document(collection, Names.checkDocumentId(id)));
+    if (raw == null) {
+      return Optional.empty();
+    }
+    Document d = decodeDocument(raw, collection, id);
+    return d.exists() ? Optional.of(d) : Optional.empty();
+  }
+
+  List<Map.Entry<String, Document>> scan(String collection, String idPrefix, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    String from = Keys.document(collection, idPrefix);
+    List<Map.Entry<String, Document>> out = new ArrayList<>();
+    Cursor<String, byte[]> cursor = documents.cursor(from);
+    while (out.size() < limit && cursor.hasNext()) {
+      String key = cursor.next();
+      if (!key.startsWith(from)) {
+        break;
+      }
+      String id = Keys.idOf(key);
+      Document d = decodeDocument(cursor.getValue(), collection, id);
+      if (d.exists()) {
+        out.add(Map.entry(id, d));
+      }
+    }
+    return out;
+  }
+
+  WriteReceipt update(String collection, String id, Consumer<DocumentWriter> mutation) {
+    Names.checkDocumentId(id);
+    Durability mode = replica.options().durability();
+    String key = Keys.document(collection, id);
+    CompletableFuture<Void> durable;
+    Delta delta;
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      Document current = load(key, collection, id);
+      ReplicaId self = replica.id();
+      Dot dot = new Dot(self, vector.max(self) + 1);
+      long hlc = replica.clock().now();
+      DocumentWriter writer = new DocumentWriter(current, dot, hlc);
+      mutation.accept(writer);
+      if (writer.delta().fields().isBottom()) {
+        throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION,
+            "mutation of " + collection + "/" + id + " wrote nothing");
+      }
+      delta = new Delta(dot, hlc, collection, id, writer.delta());
+      byte[] encoded = DeltaCodec.encode(delta);
+      applyLocked(delta, encoded, key, current);
+      if (replica.options().role() == Role.CLIENT) {
+        outbox.put(Keys.dot(dot), encoded);
+      }
+      replica.recordClock(hlc);
+      replica.metrics().localWrites.increment();
+      durable = replica.committer().request(mode);
+    } finally {
+      replica.writeLock().unlock();
+    }
+    listeners.changed(collection, Set.of(id), false);
+    if (mode != Durability.ASYNC) {
+      awaitDurable(durable);
+    }
+    return new WriteReceipt(delta.dot(), delta.hlc(), durable);
+  }
+
+  Subscription listen(String collection, String documentId, ChangeListener listener) {
+    return listeners.add(collection, documentId, listener);
+  }
+
+  // ---- remote deltas ----
+
+  /**
+   * Applies deltas from a peer: idempotent (a delta already covered by the vector changes
+   * nothing) and order-free (a delta whose predecessors are missing joins safely, and the vector
+   * records it beyond the gap). All deltas are vetted first; if any is refused, none is applied.
+   *
+   * @throws ReplicaException CLOCK_SKEW if a delta's timestamp is beyond the skew bound, or
+   *     INVALID_NAME if it names an invalid collection or document; nothing is applied
+   */
+  public ApplyResult applyRemote(List<Delta> deltas) {
+    for (Delta d : deltas) {
+      Names.checkIdentifier("collection", d.collection(), Names.MAX_COLLECTION);
+      Names.checkDocumentId(d.documentId());
+      try {
+        replica.clock().check(d.hlc());
+      } catch (ClockSkewException e) {
+        throw new ReplicaException(ReplicaException.Reason.CLOCK_SKEW,
+            "delta " + d.dot() + " refused, nothing applied: " + e.getMessage(), e);
+      }
+    }
+    List<Dot> applied = new ArrayList<>();
+    List<Dot> duplicates = new ArrayList<>();
+    Map<String, Set<String>> changed = new LinkedHashMap<>();
+    CompletableFuture<Void> durable;
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      for (Delta d : deltas) {
+        if (vector.covers(d.dot())) {
+          duplicates.add(d.dot());
+          continue;
+        }
+        String key = Keys.document(d.collection(), d.documentId());
+        Document current = load(key, d.collection(), d.documentId());
+        Document joined = applyLocked(d, DeltaCodec.encode(d), key, current);
+        countOverwrites(d.change(), current, joined);
+        replica.clock().advanceTo(d.hlc());
+        applied.add(d.dot());
+        changed.computeIfAbsent(d.collection(), c -> new HashSet<>()).add(d.documentId());
+      }
+      if (!applied.isEmpty()) {
+        replica.recordClock(replica.clock().current());
+      }
+      durable = applied.isEmpty() ? CompletableFuture.completedFuture(null)
+          : replica.committer().request(replica.options().durability() == Durability.ASYNC ? Durability.COMMIT
+              : replica.options().durability());
+    } finally {
+      replica.writeLock().unlock();
+    }
+    replica.metrics().remoteApplied.add(applied.size());
+    replica.metrics().remoteDuplicates.add(duplicates.size());
+    changed.forEach((collection, ids) -> listeners.changed(collection, ids, true));
+    return new ApplyResult(applied, duplicates, durable);
+  }
+
+  /**
+   * The deltas a peer at {@code peer} is missing, from what is committed here, in dot order, at
+   * most about {@code maxBytes} of them (always at least one, if any is missing).
+   */
+  public DeltaPage deltasSince(VersionVector peer, int maxBytes) {
+    VersionVector have = committed;
+    List<DotRange> ranges = peer.missingFrom(have);
+    for (DotRange range : ranges) {
+      long floor = floors.getOrDefault(range.replica().value(), 0L);
+      if (range.first() <= floor) {
+        return new DeltaPage.NeedsRepair(range.replica(), floor, range.first());
+      }
+    }
+    List<Delta> out = new ArrayList<>();
+    long bytes = 0;
+    for (DotRange range : ranges) {
+      byte[] last = Keys.dot(range.replica().value(), range.last());
+      Cursor<byte[], byte[]> cursor = log.cursor(Keys.dot(range.replica().value(), range.first()));
+      while (cursor.hasNext()) {
+        byte[] key = cursor.next();
+        if (java.util.Arrays.compareUnsigned(key, last) > 0) {
+          break;
+        }
+        byte[] raw = cursor.getValue();
+        if (!out.isEmpty() && bytes + raw.length > maxBytes) {
+          return new DeltaPage.Deltas(out, true, bytes);
+        }
+        out.add(DeltaCodec.decode(raw));
+        bytes += raw.length;
+      }
+    }
+    return new DeltaPage.Deltas(out, false, bytes);
+  }
+
+  /**
+   * Trims the delta log by {@code policy} and records, per origin replica, the highest sequence
+   * trimmed (the floor). Returns how many deltas were trimmed.
+   */
+  public int compactLog(RetentionPolicy policy) {
+    long cutoffMillis = replica.options().wallClock().getAsLong() - policy.maxAge().toMillis();
+    int trimmed = 0;
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();
+      for (Iterator<byte[]> it = log.keyIterator(null); it.hasNext(); ) {
+        byte[] key = it.next();
+        Dot dot = Keys.dotOf(key);
+        long hlc = ByteBuffer.wrap(log.get(key), 18, 8).getLong();
+        originEntries(byOrigin, dot).add(new long[] {dot.seq(), hlc});
+      }
+      for (Map.Entry<Long, List<long[]>> e : byOrigin.entrySet()) {
+        List<long[]> entries = e.getValue();
+        int cut = Math.max(0, entries.size() - policy.keepPerReplica());
+        while (cut < entries.size() && (entries.get(cut)[1] >>> 16) < cutoffMillis) {
+          cut++;
+        }
+        for (int i = 0; i < cut; i++) {
+          log.remove(Keys.dot(e.getKey(), entries.get(i)[0]));
+        }
+        if (cut > 0) {
+          floors.put(e.getKey(), Math.max(floors.getOrDefault(e.getKey(), 0L), entries.get(cut - 1)[0]));
+          trimmed += cut;
+        }
+      }
+      if (trimmed > 0) {
+        replica.committer().request(Durability.ASYNC);
+      }
+    } finally {
+      replica.writeLock().unlock();
+    }
+    replica.metrics().logTrimmed.add(trimmed);
+    return trimmed;
+  }
+
+  private static List<long[]> originEntries(Map<Long, List<long[]>> byOrigin, Dot dot) {
+    return byOrigin.computeIfAbsent(dot.replica().value(), r -> new ArrayList<>());
+  }
+
+  /** The compaction floor of {@code origin}: its deltas up to this sequence are no longer logged. */
+  public long floor(ReplicaId origin) {
+    return floors.getOrDefault(origin.value(), 0L);
+  }
+
+  // ---- outbound queue (clients) ----
+
+  /** Committed local writes no upstream has acknowledged yet, oldest first, at most {@code max}. */
+  public List<Delta> outbound(int max) {
+    VersionVector have = committed;
+    List<Delta> out = new ArrayList<>();
+    for (Iterator<byte[]> it = outbox.keyIterator(null); it.hasNext() && out.size() < max; ) {
+      byte[] key = it.next();
+      if (!have.covers(Keys.dotOf(key))) {
+        continue;
+      }
+      byte[] raw = outbox.get(key);
+      if (raw != null) {
+        out.add(DeltaCodec.decode(raw));
+      }
+    }
+    return out;
+  }
+
+  /** How many local writes wait for an upstream's acknowledgement. */
+  public long pendingCount() {
+    return outbox.sizeAsLong();
+  }
+
+  /**
+   * Drops acknowledged writes from the outbound queue. Acknowledging a dot twice, or one not
+   * queued, does nothing.
+   */
+  public void acknowledge(Collection<Dot> dots) {
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      boolean any = false;
+      for (Dot dot : dots) {
+        any |= outbox.remove(Keys.dot(dot)) != null;
+      }
+      if (any) {
+        replica.committer().request(Durability.ASYNC);
+      }
+    } finally {
+      replica.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Records that an upstream refused a queued write for good: it leaves the queue (so the writes
+   * behind it are not blocked), is kept in the rejected list, counted, and reported to the
+   * rejection listeners. The local replica keeps the write; the rest of the system never sees it.
+   */
+  public void reject(Dot dot, String code, String message) {
+    byte[] raw;
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      raw = outbox.remove(Keys.dot(dot));
+      if (raw == null) {
+        return;
+      }
+      rejected.put(Keys.dot(dot), (code + ": " + message).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      replica.committer().request(Durability.ASYNC);
+    } finally {
+      replica.writeLock().unlock();
+    }
+    replica.metrics().rejectedWrites.increment();
+    Delta write = DeltaCodec.decode(raw);
+    for (RejectionListener l : rejectionListeners) {
+      l.onRejected(write, code, message);
+    }
+  }
+
+  /** The rejected writes and their reasons, oldest first. */
+  public Map<Dot, String> rejections() {
+    Map<Dot, String> out = new LinkedHashMap<>();
+    rejected.forEach((k, v) -> out.put(Keys.dotOf(k), new String(v, java.nio.charset.StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  public Subscription onRejected(RejectionListener listener) {
+    rejectionListeners.add(listener);
+    return () -> rejectionListeners.remove(listener);
+  }
+
+  // ---- internals ----
+
+  /** Joins one delta into its document and records it everywhere; under the write lock. */
+  private Document applyLocked(Delta delta, byte[] encoded, String key, Document current) {
+    VersionVector next = vector.add(delta.dot());
+    Document joined = current.join(delta.change(), vector, CausalContext.NONE).compact(next);
+    byte[] merkleKey = Keys.bytes(key);
+    if (joined.fields().isBottom()) {
+      documents.remove(key);
+    } else {
+      documents.put(key, CrdtCodec.encode(joined));
+    }
+    if (joined.exists()) {
+      merkle.put(merkleKey, digest(joined));
+    } else {
+      merkle.remove(merkleKey);
+    }
+    log.put(Keys.dot(delta.dot()), encoded);
+    vector = next;
+    vectorEntries.put(delta.dot().replica().value(), encodeEntry(next, delta.dot().replica()));
+    return joined;
+  }
+
+  private void countOverwrites(Document change, Document before, Document after) {
+    for (FieldKey key : change.fields().keys()) {
+      if (key.kind() == FieldKind.LWW) {
+        int lost = after.fields().lww(key.name()).losers() - before.fields().lww(key.name()).losers();
+        if (lost > 0) {
+          replica.metrics().lwwOverwrites.add(lost);
+        }
+      }
+    }
+  }
+
+  /** BLAKE3-256 of the canonical encoding of what a reader sees. */
+  static byte[] digest(Document document) {
+    byte[] encoded = CrdtCodec.encode(document.visible());
+    Blake3Digest d = new Blake3Digest(256);
+    d.update(encoded, 0, encoded.length);
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
+  }
+
+  /** Flushes Merkle digests into their map; the committer calls it before each commit. */
+  void beforeCommit() {
+    merkle.flush();
+  }
+
+  /** Marks everything applied so far as committed; the committer calls it after each commit. */
+  void afterCommit() {
+    committed = vector;
+  }
+
+  private Document load(String key, String collection, String id) {
+    byte[] raw = documents.get(key);
+    return raw == null ? Document.EMPTY : decodeDocument(raw, collection, id);
+  }
+
+  private Document decodeDocument(byte[] raw, String collection, String id) {
+    try {
+      return CrdtCodec.decode(raw, Document.class);
+    } catch (CodecException e) {
+      throw new ReplicaException(ReplicaException.Reason.CORRUPT,
+          "stored document " + name + "/" + collection + "/" + id + " does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] encodeEntry(VersionVector v, ReplicaId r) {
+    long[] extras = v.beyondGap(r);
+    ByteBuffer b = ByteBuffer.allocate(8 + 4 + 8 * extras.length);
+    b.putLong(v.contiguous(r)).putInt(extras.length);
+    for (long s : extras) {
+      b.putLong(s);
+    }
+    return b.array();
+  }
+
+  private VersionVector loadVector() {
+    int n = vectorEntries.size();
+    long[] ids = new long[n];
+    long[] contiguous = new long[n];
+    long[][] extras = new long[n][];
+    int i = 0;
+    for (Map.Entry<Long, byte[]> e : vectorEntries.entrySet()) {
+      ByteBuffer b = ByteBuffer.wrap(e.getValue());
+      ids[i] = e.getKey();
+      contiguous[i] = b.getLong();
+      int k = b.getInt();
+      if (k < 0 || k > b.remaining() / 8) {
+        throw new ReplicaException(ReplicaException.Reason.CORRUPT, "vector entry of " + new ReplicaId(ids[i]) + " is damaged");
+      }
+      extras[i] = new long[k];
+      for (int j = 0; j < k; j++) {
+        extras[i][j] = b.getLong();
+      }
+      i++;
+    }
+    try {
+      return VersionVector.fromEntries(ids, contiguous, extras);
+    } catch (IllegalArgumentException e) {
+      throw new ReplicaException(ReplicaException.Reason.CORRUPT, "namespace " + name + " vector is damaged: " + e.getMessage(), e);
+    }
+  }
+
+  static void awaitDurable(CompletableFuture<Void> durable) {
+    try {
+      durable.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof ReplicaException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** The Merkle node store's view of an MVStore map. */
+  private record MvByteMap(MVMap<byte[], byte[]> map) implements SortedBytesNodeStore.ByteMap {
+    public byte[] get(byte[] key) {
+      return map.get(key);
+    }
+
+    public void put(byte[] key, byte[] value) {
+      map.put(key, value);
+    }
+
+    public void remove(byte[] key) {
+      map.remove(key);
+    }
+
+    public byte[] ceilingKey(byte[] key) {
+      return map.ceilingKey(key);
+    }
+
+    public boolean isEmpty() {
+      return map.isEmpty();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.lattice.replica;
+
+import dev.lattice.crdt.clock.Hlc;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * How a replica is opened. Built with {@link #builder()}; every field is validated when built.
+ *
+ * @param role edge or client
+ * @param durability when writes return
+ * @param asyncCommitDelay the longest an {@link Durability#ASYNC} write waits for its commit
+ * @param maxSkew how far ahead of the local clock a remote timestamp may be
+ * @param wallClock epoch milliseconds; injected in tests
+ * @param random the source of new replica ids; injected in tests
+ * @param cacheSizeMb MVStore page cache
+ */
+public record ReplicaOptions(
+    Role role,
+    Durability durability,
+    Duration asyncCommitDelay,
+    Duration maxSkew,
+    LongSupplier wallClock,
+    RandomGenerator random,
+    int cacheSizeMb) {
+
+  public ReplicaOptions {
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(durability, "durability");
+    Objects.requireNonNull(wallClock, "wallClock");
+    Objects.requireNonNull(random, "random");
+    if (asyncCommitDelay.isNegative() || asyncCommitDelay.isZero() || asyncCommitDelay.toSeconds() > 60) {
+      throw new IllegalArgumentException("asyncCommitDelay must be in (0, 60 s]: " + asyncCommitDelay);
+    }
+    if (maxSkew.isNegative()) {
+      throw new IllegalArgumentException("maxSkew must not be negative: " + maxSkew);
+    }
+    if (cacheSizeMb < 1) {
+      throw new IllegalArgumentException("cacheSizeMb must be at least 1: " + cacheSizeMb);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults: edge, {@code SYNC}, 20 ms async delay, 60 s skew bound, system clock, 16 MB cache. */
+  public static ReplicaOptions defaults() {
+    return builder().build();
+  }
+
+  public static final class Builder {
+    private Role role = Role.EDGE;
+    private Durability durability = Durability.SYNC;
+    private Duration asyncCommitDelay = Duration.ofMillis(20);
+    private Duration maxSkew = Hlc.DEFAULT_MAX_SKEW;
+    private LongSupplier wallClock = System::currentTimeMillis;
+    private RandomGenerator random = new java.security.SecureRandom();
+    private int cacheSizeMb = 16;
+
+    public Builder role(Role role) {
+      this.role = role;
+      return this;
+    }
+
+    public Builder durability(Durability durability) {
+      this.durability = durability;
+      return this;
+    }
+
+    public Builder asyncCommitDelay(Duration delay) {
+      this.asyncCommitDelay = delay;
+      return this;
+    }
+
+    public Builder maxSkew(Duration maxSkew) {
+      this.maxSkew = maxSkew;
+      return this;
+    }
+
+    public Builder wallClock(LongSupplier wallClock) {
+      this.wallClock = wallClock;
+      return this;
+    }
+
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    public Builder cacheSizeMb(int cacheSizeMb) {
+      this.cacheSizeMb = cacheSizeMb;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first invalid field
+     */
+    public ReplicaOptions build() {
+      return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb);
+    }
+  }
+}
