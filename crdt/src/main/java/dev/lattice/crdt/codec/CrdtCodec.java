@@ -23,8 +23,9 @@ import dev.lattice.crdt.value.Value;
  *       {@link CodecException}; nothing else escapes. Every count and length is checked against the
  *       bytes left before anything is allocated (a claimed length of 2^31 in a ten-byte input fails
  *       at once), and maps and lists nest at most {@link #MAX_DEPTH} deep, so recursion is bounded.
- *   <li><b>Compact.</b> A 10-field document of LWW strings costs about 12 bytes per field beyond
- *       the names and the string bytes (measured in {@code CrdtCodecSizeTest}).
+ *   <li><b>Compact.</b> A 10-field document of LWW strings costs 12.4 bytes per field beyond the
+ *       names and the string bytes as a replica stores it, 14.9 with uncompacted contexts
+ *       (measured in {@code CrdtCodecSizeTest}).
  * </ul>
  *
  * <h2>Layout (format version 1)</h2>
@@ -48,27 +49,31 @@ import dev.lattice.crdt.value.Value;
  * dict       n, n x id u64         distinct replica ids in unsigned order, each used at least once;
  *                                  dots and contexts refer to replicas by index
  * base       0 | 1 + minMillis     least HLC millisecond in the blob (0: no LWW stamp in the blob)
- * header     size &lt;&lt; 1 | hasResidual
- * lww-body   header, size x (dot, stamp, value), [residual]
- * mv-body    header, size x (dot, value), [residual]
- * gc-body    header, size x (dot, count), [residual]
- * pn-body    header, size x (dot, up, down), [residual]
- * set-body   header, size x (value ascending, dotCount - 1, dots), [residual]
- * flag-body  header, size x dot, [residual]
+ * header     size &lt;&lt; 2 | form      form of the context: 0 empty, 1 exactly the stored dots,
+ *                                  2 stored dots + residual, 3 written in full (see Residual)
+ * lww-body   header, size x (dot, stamp, value), [context]
+ * mv-body    header, size x (dot, value), [context]
+ * gc-body    header, size x (dot, count), [context]
+ * pn-body    header, size x (dot, up, down), [context]
+ * set-body   header, size x (value ascending, dotCount - 1, dots), [context]
+ * flag-body  header, size x dot, [context]
  * map-body   n, n x (nameLength &lt;&lt; 3 | kindTag, name UTF-8, field-body)   keys ascending
  *            (a nested field is never empty: header &gt; 0, map size &gt; 0)
  * dot        replica index delta, seq: within one run of dots (a store, or one set element's
  *            dots), the first dot writes (index, seq - 1); each next dot writes the index
  *            increase, then seq - prevSeq - 1 if the index is unchanged, else seq - 1
  * stamp      (millis - base) &lt;&lt; 1 | (logical != 0), [logical - 1]
- * residual   n - 1, n x (index - prevIndex - 1, entry)       see {@link Residual}
+ * context    n - 1, n x (index - prevIndex - 1, entry)     only for forms 2 and 3
  * entry      extraCount &lt;&lt; 1 | (contiguous &gt; 0), [contiguous - 1],
  *            extras as gaps: first - contiguous - 2, then next - prev - 1
- * value      see {@link ValueCodec}: kind tag, then content
+ * value      kind tag (Value.Kind.tag), then: NULL -, BOOL 0|1, INT zigzag varint,
+ *            FLOAT u64 doubleToLongBits, STRING length + UTF-8, BYTES length + bytes,
+ *            LIST count + values
  * </pre>
  *
- * The context of a causal CRDT is written as its {@link Residual residual} over the stored dots,
- * which for the typical field (one assignment whose context is its own dot) is nothing at all.
+ * The context of a causal CRDT is written relative to its stored dots (class {@code Residual}):
+ * for a delta or an uncompacted field whose context is just its own dots it costs nothing, and a
+ * replica's compacted state, whose context its version vector has absorbed, costs nothing either.
  * The HLC splits into its 48-bit millisecond part, written as an offset from the blob's least, and
  * its 16-bit logical part, which is usually 0 and then costs one bit.
  *
@@ -79,10 +84,9 @@ import dev.lattice.crdt.value.Value;
  *
  * <h2>Encoding limits</h2>
  *
- * Encoding is total over the values the types' mutators and merge can produce. It refuses, with
- * {@link IllegalArgumentException}, values no mutator makes and the format therefore cannot hold:
- * a stored dot missing from its own context, a string with an unpaired surrogate (it has no UTF-8
- * form), and nesting deeper than {@link #MAX_DEPTH}.
+ * Encoding refuses, with {@link IllegalArgumentException}, the few values the format cannot hold:
+ * a string with an unpaired surrogate (it has no UTF-8 form, and replacing it would break the
+ * round trip), and nesting deeper than {@link #MAX_DEPTH}.
  */
 public final class CrdtCodec {
   /** The format version written by this encoder. */
