@@ -48,16 +48,6 @@ final class ByteWriter {
     return Arrays.copyOf(buf, size);
   }
 
-  /** The number of bytes {@link #writeVarint} uses for {@code v}. */
-  static int varintSize(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
   private void ensure(int more) {
     if (buf.length - size < more) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));

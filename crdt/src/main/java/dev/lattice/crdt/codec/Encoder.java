@@ -168,6 +168,10 @@ final class Encoder {
     out.writeVarint(m.entryCount());
     for (Map.Entry<FieldKey, Field> e : m.entries()) {
       byte[] name = ValueCodec.utf8(e.getKey().name(), "field name");
+      if (e.getKey().kind().tag < 1 || e.getKey().kind().tag > 7) {
+        // Version 1 packs the kind into three bits of the key header; a new kind needs a new version.
+        throw new IllegalArgumentException("field kind " + e.getKey().kind() + " has no version-1 encoding");
+      }
       out.writeVarint(((long) name.length << 3) | e.getKey().kind().tag);
       out.writeBytes(name);
       writeField(e.getValue(), depth + 1);
