@@ -180,8 +180,7 @@ public final class Namespace {
       DocumentWriter writer = new DocumentWriter(current, dot, hlc);
       mutation.accept(writer);
       if (writer.delta().fields().isBottom()) {
-        throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION,
-            "mutation of " + collection + "/" + id + " wrote nothing");
+        return WriteReceipt.unchanged();
       }
       delta = new Delta(dot, hlc, collection, id, writer.delta());
       byte[] encoded = DeltaCodec.encode(delta);
