@@ -13,6 +13,8 @@ import dev.lattice.crdt.type.FieldKey;
 import dev.lattice.crdt.type.FieldKind;
 import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.merkle.Scope;
+import dev.lattice.merkle.sync.Reconciler;
 import dev.lattice.merkle.store.SortedBytesNodeStore;
 import dev.lattice.replica.log.Delta;
 import dev.lattice.replica.log.DeltaCodec;
@@ -277,12 +279,14 @@ public final class Namespace {
     List<Delta> out = new ArrayList<>();
     long bytes = 0;
     for (DotRange range : ranges) {
-      byte[] last = Keys.dot(range.replica().value(), range.last());
+      // Every covered dot must be in the log: one the vector learned by repair, or one trimmed,
+      // is not, and then only a repair can bring the peer up to date.
+      long expected = range.first();
       Cursor<byte[], byte[]> cursor = log.cursor(Keys.dot(range.replica().value(), range.first()));
-      while (cursor.hasNext()) {
-        byte[] key = cursor.next();
-        if (java.util.Arrays.compareUnsigned(key, last) > 0) {
-          break;
+      while (expected <= range.last()) {
+        byte[] key = cursor.hasNext() ? cursor.next() : null;
+        if (key == null || !Keys.dotOf(key).equals(new Dot(range.replica(), expected))) {
+          return new DeltaPage.NeedsRepair(range.replica(), floors.getOrDefault(range.replica().value(), 0L), expected);
         }
         byte[] raw = cursor.getValue();
         if (!out.isEmpty() && bytes + raw.length > maxBytes) {
@@ -290,6 +294,7 @@ public final class Namespace {
         }
         out.add(DeltaCodec.decode(raw));
         bytes += raw.length;
+        expected++;
       }
     }
     return new DeltaPage.Deltas(out, false, bytes);
@@ -343,6 +348,86 @@ public final class Namespace {
   /** The compaction floor of {@code origin}: its deltas up to this sequence are no longer logged. */
   public long floor(ReplicaId origin) {
     return floors.getOrDefault(origin.value(), 0L);
+  }
+
+  // ---- Merkle repair ----
+
+  /**
+   * Opens the initiating side of a repair over {@code scope} (a set of collections, as
+   * {@code collection \0} partitions, or {@link Scope#all()}).
+   */
+  public RepairSession openRepair(Scope scope) {
+    return underLock(() -> new RepairSession(this, Reconciler.initiator(merkle, scope), vector));
+  }
+
+  /** Opens the answering side of a repair; refuses a peer asking for more than {@code allowed}. */
+  public RepairSession answerRepair(Scope allowed) {
+    return underLock(() -> new RepairSession(this, Reconciler.responder(merkle, allowed), vector));
+  }
+
+  /**
+   * The stored states of the given documents ({@code collection \0 id} keys), read together with
+   * the vector they are stored beside; absent documents are sent as empty.
+   */
+  public RepairStates repairStates(List<String> keys) {
+    return underLock(() -> {
+      List<RepairStates.State> states = new ArrayList<>();
+      for (String key : keys) {
+        byte[] raw = documents.get(key);
+        Document d = raw == null ? Document.EMPTY : decodeDocument(raw, Keys.collectionOf(key), Keys.idOf(key));
+        states.add(new RepairStates.State(Keys.collectionOf(key), Keys.idOf(key), d));
+      }
+      return new RepairStates(states, vector);
+    });
+  }
+
+  /**
+   * Joins a peer's document states, each widened by the vector they were stored beside. Joining
+   * states is always safe. If {@code adopt} is not empty (a repair of the whole namespace), the
+   * vector then also takes in {@code adopt}, the peer's vector when its session opened.
+   *
+   * @throws ReplicaException INVALID_NAME if a state names an invalid collection or document
+   */
+  public int applyRepair(RepairStates peer, VersionVector adopt) {
+    for (RepairStates.State s : peer.states()) {
+      Names.checkIdentifier("collection", s.collection(), Names.MAX_COLLECTION);
+      Names.checkDocumentId(s.documentId());
+    }
+    Map<String, Set<String>> changed = new LinkedHashMap<>();
+    int joinedCount = underLock(() -> {
+      replica.checkOpen();
+      VersionVector next = vector.merge(adopt);
+      int n = 0;
+      for (RepairStates.State s : peer.states()) {
+        String key = Keys.document(s.collection(), s.documentId());
+        Document current = load(key, s.collection(), s.documentId());
+        Document joined = current.join(s.document(), vector, peer.vector()).compact(next);
+        if (!joined.equals(current)) {
+          store(key, joined);
+          changed.computeIfAbsent(s.collection(), c -> new HashSet<>()).add(s.documentId());
+          n++;
+        }
+      }
+      for (ReplicaId r : next.replicas()) {
+        if (next.contiguous(r) != vector.contiguous(r) || next.max(r) != vector.max(r)) {
+          vectorEntries.put(r.value(), encodeEntry(next, r));
+        }
+      }
+      vector = next;
+      replica.committer().request(Durability.COMMIT);
+      return n;
+    });
+    changed.forEach((collection, ids) -> listeners.changed(collection, ids, true));
+    return joinedCount;
+  }
+
+  <T> T underLock(java.util.function.Supplier<T> action) {
+    replica.writeLock().lock();
+    try {
+      return action.get();
+    } finally {
+      replica.writeLock().unlock();
+    }
   }
 
   // ---- outbound queue (clients) ----
@@ -433,21 +518,26 @@ public final class Namespace {
   private Document applyLocked(Delta delta, byte[] encoded, String key, Document current) {
     VersionVector next = vector.add(delta.dot());
     Document joined = current.join(delta.change(), vector, CausalContext.NONE).compact(next);
-    byte[] merkleKey = Keys.bytes(key);
-    if (joined.fields().isBottom()) {
-      documents.remove(key);
-    } else {
-      documents.put(key, CrdtCodec.encode(joined));
-    }
-    if (joined.exists()) {
-      merkle.put(merkleKey, digest(joined));
-    } else {
-      merkle.remove(merkleKey);
-    }
+    store(key, joined);
     log.put(Keys.dot(delta.dot()), encoded);
     vector = next;
     vectorEntries.put(delta.dot().replica().value(), encodeEntry(next, delta.dot().replica()));
     return joined;
+  }
+
+  /** Writes a document and its Merkle digest; a document with no entry left is dropped. */
+  private void store(String key, Document document) {
+    byte[] merkleKey = Keys.bytes(key);
+    if (document.fields().isBottom()) {
+      documents.remove(key);
+    } else {
+      documents.put(key, CrdtCodec.encode(document));
+    }
+    if (document.exists()) {
+      merkle.put(merkleKey, digest(document));
+    } else {
+      merkle.remove(merkleKey);
+    }
   }
 
   private void countOverwrites(Document change, Document before, Document after) {

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Duration;
+import dev.lattice.merkle.Scope;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,18 +42,19 @@ class ReplicaSyncSimulationTest {
         replicas.add(Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT)
             .random(new SplittableRandom(seed * 31 + i)).build()));
       }
+      List<Delta> written = new ArrayList<>();
       List<Message> inFlight = new ArrayList<>();
       boolean[][] cut = new boolean[n][n];
       int steps = 60 + random.nextInt(120);
       for (int step = 0; step < steps; step++) {
         int k = random.nextInt(100);
         if (k < 40) {
-          write(replicas.get(random.nextInt(n)), random);
+          write(replicas.get(random.nextInt(n)), random, written);
         } else if (k < 65) {
           int to = random.nextInt(n);
           int from = random.nextInt(n);
           if (from != to && !cut[from][to]) {
-            inFlight.add(pull(replicas, from, to, 1 + random.nextInt(2_000)));
+            pull(replicas, from, to, 1 + random.nextInt(2_000)).ifPresent(inFlight::add);
           }
         } else if (k < 88 && !inFlight.isEmpty()) {
           Message m = inFlight.remove(random.nextInt(inFlight.size()));
@@ -60,10 +64,15 @@ class ReplicaSyncSimulationTest {
           if (!cut[m.from()][m.to()] && random.nextInt(8) != 0) { // else lost
             replicas.get(m.to()).namespace("ns").applyRemote(m.deltas());
           }
-        } else if (k < 94) {
+        } else if (k < 97) {
           int a = random.nextInt(n);
           int b = random.nextInt(n);
           cut[a][b] = cut[b][a] = !cut[a][b];
+        } else {
+          // Trim a log hard: peers below its floor must be repaired, never misled.
+          Replica r = replicas.get(random.nextInt(n));
+          r.flush();
+          r.namespace("ns").compactLog(new RetentionPolicy(random.nextInt(3), Duration.ofDays(365)));
         }
       }
       // Heal: no partition, deliver what is in flight, then pull until nobody learns anything.
@@ -77,31 +86,41 @@ class ReplicaSyncSimulationTest {
           for (int from = 0; from < n; from++) {
             if (from != to) {
               replicas.get(from).flush();
-              Message m = pull(replicas, from, to, 64 * 1024);
-              changed |= !replicas.get(to).namespace("ns").applyRemote(m.deltas()).applied().isEmpty();
+              Optional<Message> m = pull(replicas, from, to, 64 * 1024);
+              if (m.isEmpty()) {
+                changed = true; // a repair ran
+              } else {
+                changed |= !replicas.get(to).namespace("ns").applyRemote(m.get().deltas()).applied().isEmpty();
+              }
             }
           }
         }
       }
       replicas.forEach(Replica::flush);
-      assertConverged(replicas, seed);
+      assertConverged(replicas, written, seed);
     } finally {
       replicas.forEach(Replica::close);
     }
   }
 
-  private static Message pull(List<Replica> replicas, int from, int to, int maxBytes) {
-    VersionVector have = replicas.get(to).namespace("ns").vector();
-    DeltaPage page = replicas.get(from).namespace("ns").deltasSince(have, maxBytes);
-    assertThat(page).as("no log compaction here, so no repair").isInstanceOf(DeltaPage.Deltas.class);
-    return new Message(from, to, ((DeltaPage.Deltas) page).deltas());
+  /** A page of deltas in flight from {@code from} to {@code to}, or empty if a repair ran instead. */
+  private static Optional<Message> pull(List<Replica> replicas, int from, int to, int maxBytes) {
+    Namespace dst = replicas.get(to).namespace("ns");
+    Namespace src = replicas.get(from).namespace("ns");
+    DeltaPage page = src.deltasSince(dst.vector(), maxBytes);
+    if (page instanceof DeltaPage.NeedsRepair) {
+      RepairDriver.repair(dst, src, Scope.all());
+      return Optional.empty();
+    }
+    return Optional.of(new Message(from, to, ((DeltaPage.Deltas) page).deltas()));
   }
 
-  private static void write(Replica r, SplittableRandom random) {
+  private static void write(Replica r, SplittableRandom random, List<Delta> written) {
     Collection c = r.namespace("ns").collection(COLLECTIONS.get(random.nextInt(COLLECTIONS.size())));
     String id = "d" + random.nextInt(8);
     int op = random.nextInt(10);
-    c.update(id, doc -> {
+    VersionVector before = r.namespace("ns").vector();
+    WriteReceipt receipt = c.update(id, doc -> {
       switch (op) {
         case 0 -> doc.delete();
         case 1 -> doc.removeField("title");
@@ -113,11 +132,17 @@ class ReplicaSyncSimulationTest {
         default -> doc.set("title", "v" + random.nextInt(100));
       }
     });
+    if (receipt.changed()) {
+      written.addAll(((DeltaPage.Deltas) r.namespace("ns").deltasSince(before, Integer.MAX_VALUE)).deltas());
+    }
   }
 
-  private static void assertConverged(List<Replica> replicas, long seed) {
+  private static void assertConverged(List<Replica> replicas, List<Delta> written, long seed) {
     Replica first = replicas.get(0);
-    Map<String, Document> expected = joinOfEveryDelta(replicas);
+    Map<String, Document> expected = new HashMap<>();
+    for (Delta d : written) {
+      expected.merge(d.collection() + "/" + d.documentId(), d.change(), Document::merge);
+    }
     for (Replica r : replicas) {
       String who = "seed " + seed + ", replica " + r.id();
       assertThat(r.namespace("ns").vector()).as(who).isEqualTo(first.namespace("ns").vector());
@@ -140,15 +165,5 @@ class ReplicaSyncSimulationTest {
         assertThat(visible).as(who + " equals the join of all deltas, in " + collection).isEqualTo(want);
       }
     }
-  }
-
-  /** The plain join of every delta any replica wrote, per document: the reference. */
-  private static Map<String, Document> joinOfEveryDelta(List<Replica> replicas) {
-    Map<String, Document> out = new HashMap<>();
-    DeltaPage page = replicas.get(0).namespace("ns").deltasSince(VersionVector.EMPTY, Integer.MAX_VALUE);
-    for (Delta d : ((DeltaPage.Deltas) page).deltas()) {
-      out.merge(d.collection() + "/" + d.documentId(), d.change(), Document::merge);
-    }
-    return out;
   }
 }
