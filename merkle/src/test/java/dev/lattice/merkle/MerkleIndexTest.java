@@ -177,4 +177,22 @@ class MerkleIndexTest {
     assertThat(index.partitions(Scope.all())).isEmpty();
     assertThat(index.store().isEmpty()).isTrue();
   }
+
+  /**
+   * Regression (found by seed 0 of incrementalMatchesModelAndBulkBuild): a put that created a
+   * new child under an existing inner node marked it dirty but did not set its child-mask bit, so
+   * the child was orphaned and the stored node failed to decode.
+   */
+  @Test
+  void putIntoAbsentChildSetsItsMaskBit() {
+    MerkleConfig config = new MerkleConfig(1, Partitioner.single());
+    MerkleIndex index = new MerkleIndex(config, SortedBytesNodeStore.inTreeMap());
+    TreeMap<byte[], byte[]> model = Gen.newMap();
+    for (int i = 0; i < 40; i++) {
+      byte[] k = {(byte) i, 1};
+      model.put(k, new byte[] {(byte) i});
+      index.put(k, new byte[] {(byte) i});
+    }
+    IndexChecker.check(index, model, "regression");
+  }
 }
