@@ -22,6 +22,7 @@ import dev.lattice.replica.log.DeltaPage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -60,6 +61,8 @@ public final class Namespace {
   private final MVMap<byte[], byte[]> rejected;
   private final MerkleIndex merkle;
   private final Listeners listeners;
+  /** Documents written since the Merkle index was last brought up to date, latest state each. */
+  private final Map<String, Document> merkleDirty = new HashMap<>();
   private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
 
   /** Everything applied, committed or not; changed under the write lock. */
@@ -127,7 +130,7 @@ public final class Namespace {
   public byte[] merkleRoot(String collection) {
     replica.writeLock().lock();
     try {
-      merkle.flush();
+      syncMerkle();
       return merkle.rootDigest(Keys.bytes(Keys.collectionPrefix(collection)));
     } finally {
       replica.writeLock().unlock();
@@ -421,9 +424,11 @@ public final class Namespace {
     return joinedCount;
   }
 
+  /** Runs {@code action} under the write lock with the Merkle index up to date. */
   <T> T underLock(java.util.function.Supplier<T> action) {
     replica.writeLock().lock();
     try {
+      syncMerkle();
       return action.get();
     } finally {
       replica.writeLock().unlock();
@@ -525,19 +530,31 @@ public final class Namespace {
     return joined;
   }
 
-  /** Writes a document and its Merkle digest; a document with no entry left is dropped. */
+  /**
+   * Writes a document; a document with no entry left is dropped. Its Merkle digest is brought up
+   * to date at the next commit (or repair step), once however often the document changed since.
+   */
   private void store(String key, Document document) {
-    byte[] merkleKey = Keys.bytes(key);
     if (document.fields().isBottom()) {
       documents.remove(key);
     } else {
       documents.put(key, CrdtCodec.encode(document));
     }
-    if (document.exists()) {
-      merkle.put(merkleKey, digest(document));
-    } else {
-      merkle.remove(merkleKey);
+    merkleDirty.put(key, document);
+  }
+
+  /** Folds the documents changed since the last call into the Merkle index; under the write lock. */
+  private void syncMerkle() {
+    for (Map.Entry<String, Document> e : merkleDirty.entrySet()) {
+      byte[] merkleKey = Keys.bytes(e.getKey());
+      if (e.getValue().exists()) {
+        merkle.put(merkleKey, digest(e.getValue()));
+      } else {
+        merkle.remove(merkleKey);
+      }
     }
+    merkleDirty.clear();
+    merkle.flush();
   }
 
   private void countOverwrites(Document change, Document before, Document after) {
@@ -563,7 +580,7 @@ public final class Namespace {
 
   /** Flushes Merkle digests into their map; the committer calls it before each commit. */
   void beforeCommit() {
-    merkle.flush();
+    syncMerkle();
   }
 
   /** Marks everything applied so far as committed; the committer calls it after each commit. */

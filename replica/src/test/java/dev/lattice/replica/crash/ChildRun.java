@@ -3,22 +3,27 @@ package dev.lattice.replica.crash;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
- * One child JVM running {@link CrashWriter}: started with this JVM's java binary and test class
- * path, its stdout read line by line on a thread of its own, its stderr kept in a file for failure
+ * One child JVM running {@link CrashWriter}: started with this JVM's java binary and (a snapshot
+ * of) its test class path, its stdout read line by line on a thread of its own, its stderr kept in a file for failure
  * messages. {@link #kill()} sends SIGKILL ({@link Process#destroyForcibly()} on Linux) and returns
  * every line the child wrote before it died.
+ *
+ * <p>Only {@link #kill()} ends a child; {@link #close()} makes sure none outlives a failed test.
  */
 final class ChildRun implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -38,13 +43,43 @@ final class ChildRun implements AutoCloseable {
     this.reader.start();
   }
 
-  static ChildRun start(Path replicaFile, long seed, int cycle, int threads, boolean uplink, Path workDir)
-      throws IOException {
+  /**
+   * A copy of this JVM's class path in which every directory (compiled classes) is snapshotted
+   * into {@code into}; jars are kept as they are. Children then run exactly the bytes the parent
+   * loaded, even if a build in the same tree rewrites or cleans {@code target/} meanwhile.
+   */
+  static String snapshotClassPath(Path into) throws IOException {
+    List<String> entries = new ArrayList<>();
+    String[] original = System.getProperty("java.class.path").split(File.pathSeparator);
+    for (int i = 0; i < original.length; i++) {
+      Path entry = Path.of(original[i]);
+      if (!Files.isDirectory(entry)) {
+        entries.add(original[i]);
+        continue;
+      }
+      Path copy = into.resolve(Integer.toString(i));
+      try (Stream<Path> files = Files.walk(entry)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Path target = copy.resolve(entry.relativize(f).toString());
+          if (Files.isDirectory(f)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      entries.add(copy.toString());
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  static ChildRun start(String classPath, Path replicaFile, long seed, int cycle, int threads, boolean uplink,
+      Path workDir) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path stderr = workDir.resolve("child-" + seed + "-" + cycle + ".err");
     List<String> command = List.of(java.toString(),
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
+        "-cp", classPath,
         CrashWriter.class.getName(),
         replicaFile.toString(), Long.toString(seed), Integer.toString(cycle), Integer.toString(threads),
         Boolean.toString(uplink));
@@ -90,7 +125,10 @@ final class ChildRun implements AutoCloseable {
    * @return every complete line the child wrote
    */
   List<String> kill() throws InterruptedException {
-    process.destroyForcibly();
+    // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
+    // child's stdout, losing the lines still in the pipe (and failing the reader with "Stream
+    // closed"), yet those lines are writes the child saw return.
+    process.toHandle().destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("child did not die within 30 s of SIGKILL");
     }
