@@ -32,6 +32,7 @@ final class ChildRun implements AutoCloseable {
   private final Path stderr;
   private final List<String> lines = new ArrayList<>();
   private final AtomicInteger acks = new AtomicInteger();
+  private volatile boolean booted;
   private final Thread reader;
   private volatile IOException readFailure;
 
@@ -97,11 +98,20 @@ final class ChildRun implements AutoCloseable {
         }
         if (line.startsWith("ACK ")) {
           acks.incrementAndGet();
+        } else if (line.equals("BOOT")) {
+          booted = true;
         }
       }
     } catch (IOException e) {
       readFailure = e;
     }
+  }
+
+  /** Waits until the child is about to open the replica, or has died on its own (then throws). */
+  void awaitBoot() {
+    await("BOOT from the child").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(2))
+        .until(() -> booted || !process.isAlive());
+    ensureAlive();
   }
 
   /** Waits until the child has acknowledged a write, or has died on its own (then throws). */

@@ -55,13 +55,13 @@ import java.util.stream.LongStream;
 final class CrashLedger {
   static final String PROBE = "probe";
 
-  /** What one cycle saw. {@code openMax} is -1 if the child died before opening the store. */
-  record CycleReport(int cycle, int exitCode, long openMax, long firstTrySeq, List<WriteOp> acked,
+  /** What one cycle saw. {@code openMax} and {@code openMillis} are -1 if the child died before the store was open. */
+  record CycleReport(int cycle, int exitCode, long openMax, long openMillis, long firstTrySeq, List<WriteOp> acked,
       int durableInFlight, int lostInFlight, long durableMax, int pendingAfterReopen, long probeSeq,
       int parentAcks, int upacksOfEarlierDots) {
     @Override
     public String toString() {
-      return "cycle " + cycle + ": exit " + exitCode + ", open max " + openMax + ", acked " + acked.size()
+      return "cycle " + cycle + ": exit " + exitCode + ", open max " + openMax + " in " + openMillis + " ms, acked " + acked.size()
           + ", in flight durable/lost " + durableInFlight + "/" + lostInFlight + ", durable max " + durableMax
           + ", pending after reopen " + pendingAfterReopen + ", probe " + probeSeq + ", parent acks " + parentAcks
           + ", uplink acks of pre-kill dots " + upacksOfEarlierDots;
@@ -105,6 +105,7 @@ final class CrashLedger {
   CycleReport verify(int cycle, List<String> lines, int exitCode, SplittableRandom rnd) {
     assertThat(exitCode).as("child exit code (137 = killed by SIGKILL)").isEqualTo(137);
     long openMax = -1;
+    long openMillis = -1;
     long firstTrySeq = -1;
     Map<Integer, WriteOp> inFlight = new HashMap<>();
     Map<Long, WriteOp> acked = new TreeMap<>();
@@ -121,6 +122,7 @@ final class CrashLedger {
           }
           id = opened;
           openMax = Long.parseLong(p[2]);
+          openMillis = Long.parseLong(p[4]);
           assertThat(openMax).as("vector max the child found on open vs what the parent closed with").isEqualTo(knownMax);
         }
         case "TRY" -> {
@@ -141,6 +143,9 @@ final class CrashLedger {
           assertThat(op.seq()).as("receipt dot vs the dot seen by the mutation (%s)", line).isEqualTo(seq);
           acked.put(seq, op);
           ackOrder.add(op);
+        }
+        case "BOOT" -> {
+          // about to open the store
         }
         case "UPACK" -> {
           for (int i = 1; i < p.length; i++) {
@@ -267,7 +272,7 @@ final class CrashLedger {
           .as("acknowledged dots still queued").isEmpty();
       gone.addAll(ackedNow);
       knownMax = max + 1;
-      return new CycleReport(cycle, exitCode, openMax, firstTrySeq, List.copyOf(ackOrder), durableInFlight,
+      return new CycleReport(cycle, exitCode, openMax, openMillis, firstTrySeq, List.copyOf(ackOrder), durableInFlight,
           pending.size() - durableInFlight, max, out.size(), probe.dot().seq(), ackedNow.size(), upacksOfEarlier);
     }
   }

@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * until it is killed. It tells the parent, one line at a time on stdout:
  *
  * <ul>
- *   <li>{@code OPEN <replicaId> <vectorMax> <pending>} once the replica is open;
+ *   <li>{@code BOOT} just before {@code Replica.open}, so the parent can aim a kill at the open;
+ *   <li>{@code OPEN <replicaId> <vectorMax> <pending> <openMillis>} once the replica is open;
  *   <li>{@code TRY ...} (see {@link WriteOp#line()}) from inside the mutation, so the line names the
  *       write's dot, before the write can be durable;
  *   <li>{@code ACK <thread> <seq>} only after {@code update} has returned: from then on the write
@@ -73,9 +74,12 @@ public final class CrashWriter {
     // The id source matters only on the first cycle, when the file is created.
     ReplicaOptions options = ReplicaOptions.builder().role(Role.CLIENT).durability(Durability.SYNC)
         .random(new SplittableRandom(seed)).build();
+    emit("BOOT");
+    long started = System.nanoTime();
     Replica replica = Replica.open(file, options);
     Namespace ns = replica.namespace(NAMESPACE);
-    emit("OPEN " + replica.id() + " " + ns.vector().max(replica.id()) + " " + ns.pendingCount());
+    emit("OPEN " + replica.id() + " " + ns.vector().max(replica.id()) + " " + ns.pendingCount() + " "
+        + (System.nanoTime() - started) / 1_000_000);
 
     SplittableRandom root = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + cycle);
     List<Thread> workers = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.lattice.replica.crash;
 
-import dev.lattice.replica.DocumentWriter;
 import dev.lattice.crdt.value.Value;
+import dev.lattice.replica.DocumentWriter;
 
 /**
  * One write of the crash test, as the child announces it on stdout ({@code TRY} line, printed
