@@ -11,6 +11,9 @@ package dev.lattice.crdt.causal;
 public interface CausalContext {
   CausalContext NONE = dot -> false;
 
+  /** Covers every dot: compacting against it drops every context (a document's visible form). */
+  CausalContext ALL = dot -> true;
+
   boolean covers(Dot dot);
 
   /** The union of two contexts, as a view. */

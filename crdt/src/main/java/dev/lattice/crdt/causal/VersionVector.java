@@ -314,14 +314,23 @@ public final class VersionVector implements CausalContext {
    * a field's context, which a replica stores as what its version vector does not already hold.
    */
   public VersionVector minus(CausalContext ambient) {
-    if (isEmpty()) {
+    if (isEmpty() || ambient == CausalContext.NONE) {
       return this;
+    }
+    if (ambient == CausalContext.ALL) {
+      return EMPTY;
+    }
+    if (ambient instanceof VersionVector v && isCoveredBy(v)) {
+      return EMPTY;
     }
     java.util.List<Dot> kept = new ArrayList<>();
     boolean dropped = false;
     for (int i = 0; i < replicas.length; i++) {
       ReplicaId r = new ReplicaId(replicas[i]);
-      for (long s = 1; s <= contiguous[i]; s++) {
+      // A vector ambient covers 1..c' at once: only the part above it needs a dot-by-dot look.
+      long from = ambient instanceof VersionVector v ? Math.min(v.contiguous(r), contiguous[i]) + 1 : 1;
+      dropped |= from > 1;
+      for (long s = from; s <= contiguous[i]; s++) {
         Dot d = new Dot(r, s);
         if (ambient.covers(d)) {
           dropped = true;
@@ -486,7 +495,8 @@ public final class VersionVector implements CausalContext {
     /** {@code sortedExtras} ascending and distinct; may include values at or below {@code base}. */
     void add(long replica, long base, long[] sortedExtras) {
       int k = 0;
-      while (k < sortedExtras.length && sortedExtras[k] <= base + 1) {
+      // Compare with base, not base + 1, so a base of Long.MAX_VALUE cannot overflow.
+      while (k < sortedExtras.length && (sortedExtras[k] <= base || sortedExtras[k] - 1 == base)) {
         base = Math.max(base, sortedExtras[k]);
         k++;
       }

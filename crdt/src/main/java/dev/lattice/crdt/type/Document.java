@@ -83,8 +83,8 @@ public record Document(OrMap fields) implements Crdt<Document> {
    * over this form.
    */
   public Document visible() {
-    return compact(ALL);
+    return compact(CausalContext.ALL);
   }
 
-  private static final CausalContext ALL = dot -> true;
+
 }

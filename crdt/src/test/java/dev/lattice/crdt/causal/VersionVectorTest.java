@@ -48,6 +48,15 @@ class VersionVectorTest {
   }
 
   @Test
+  void theLastSequenceNumberDoesNotOverflow() {
+    VersionVector v = VersionVector.ofEntry(new ReplicaId(1), Long.MAX_VALUE - 1, new long[] {Long.MAX_VALUE});
+    assertThat(v.contiguous(new ReplicaId(1))).isEqualTo(Long.MAX_VALUE);
+    assertThat(v.beyondGap(new ReplicaId(1))).isEmpty();
+    assertThat(v.minus(CausalContext.ALL)).isEqualTo(VersionVector.EMPTY);
+    assertThat(v.minus(CausalContext.NONE)).isSameAs(v);
+  }
+
+  @Test
   void replicasAreOrderedAsUnsignedNumbers() {
     VersionVector v = VersionVector.of(new Dot(new ReplicaId(-1), 1), Dot.of(5, 1));
     assertThat(v.replicas()).containsExactly(new ReplicaId(5), new ReplicaId(-1));
@@ -96,6 +105,10 @@ class VersionVectorTest {
           }
         }
         assertThat(fromRanges).as("seed %d: %s missing from %s", seed, v, w).containsExactlyElementsOf(missing);
+        TreeSet<Dot> difference = new TreeSet<>(m);
+        difference.removeAll(n);
+        assertThat(v.minus(w)).as("seed %d: %s minus %s", seed, v, w).isEqualTo(VersionVector.ofDots(difference));
+        assertThat(v.minus(w::covers)).isEqualTo(VersionVector.ofDots(difference));
       }
       for (int k = 0; k < 20; k++) {
         Dot d = Dot.of(r.nextInt(1, 5), r.nextInt(1, 14));
