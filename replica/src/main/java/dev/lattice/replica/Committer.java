@@ -142,30 +142,25 @@ final class Committer implements AutoCloseable {
   /** Commits what is pending, syncs, and stops the thread. */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      closed = true;
-      urgent = true;
-      pending.add(new Request(new CompletableFuture<>(), true));
-      wake.signal();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    stop(pending -> pending.add(new Request(new CompletableFuture<>(), true)));
   }
 
   /** Stops the thread without committing, as a crash would. */
   void abandon() {
-    lock.lock();
-    try {
-      closed = true;
+    stop(pending -> {
       pending.forEach(r -> r.done().completeExceptionally(
           new ReplicaException(ReplicaException.Reason.CLOSED, "replica crashed before commit")));
       pending.clear();
+    });
+  }
+
+  /** Marks the committer closed, lets {@code last} settle the pending requests, and waits for the thread. */
+  private void stop(java.util.function.Consumer<List<Request>> last) {
+    lock.lock();
+    try {
+      closed = true;
+      urgent = true;
+      last.accept(pending);
       wake.signal();
     } finally {
       lock.unlock();

@@ -193,7 +193,6 @@ public final class Namespace {
       if (replica.options().role() == Role.CLIENT) {
         outbox.put(Keys.dot(dot), encoded);
       }
-      replica.recordClock(hlc);
       replica.metrics().localWrites.increment();
       durable = replica.committer().request(mode);
     } finally {
@@ -250,9 +249,6 @@ public final class Namespace {
         replica.clock().advanceTo(d.hlc());
         applied.add(d.dot());
         changed.computeIfAbsent(d.collection(), c -> new HashSet<>()).add(d.documentId());
-      }
-      if (!applied.isEmpty()) {
-        replica.recordClock(replica.clock().current());
       }
       durable = applied.isEmpty() ? CompletableFuture.completedFuture(null)
           : replica.committer().request(replica.options().durability() == Durability.ASYNC ? Durability.COMMIT

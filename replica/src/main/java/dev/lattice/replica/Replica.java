@@ -214,11 +214,7 @@ public final class Replica implements AutoCloseable {
     }
   }
 
-  /** Nothing to do per write: the clock is persisted once per commit, in {@link #beforeCommit}. */
-  void recordClock(long hlc) {
-    // Kept as the hook where a write reports its timestamp; persisted at commit time.
-  }
-
+  /** Persists the clock once per commit, so a restart never issues a timestamp already used. */
   private void beforeCommit() {
     meta.put("hlc", Long.toString(clock.current()));
     namespaces.values().forEach(Namespace::beforeCommit);

@@ -1,5 +1,6 @@
 package dev.lattice.replica.log;
 
+import dev.lattice.crdt.causal.ReplicaId;
 import java.util.List;
 
 /**
@@ -16,5 +17,5 @@ public sealed interface DeltaPage {
   }
 
   /** The peer is below the compaction floor of {@code replica}: seq {@code floor} and older are gone. */
-  record NeedsRepair(dev.lattice.crdt.causal.ReplicaId replica, long floor, long missingFrom) implements DeltaPage {}
+  record NeedsRepair(ReplicaId replica, long floor, long missingFrom) implements DeltaPage {}
 }
