@@ -9,6 +9,9 @@ import dev.lattice.crdt.clock.ClockSkewException;
 import dev.lattice.crdt.codec.CodecException;
 import dev.lattice.crdt.codec.CrdtCodec;
 import dev.lattice.crdt.type.Document;
+import dev.lattice.crdt.type.Field;
+import dev.lattice.crdt.type.LwwRegister;
+import dev.lattice.crdt.type.OrMap;
 import dev.lattice.crdt.type.FieldKey;
 import dev.lattice.crdt.type.FieldKind;
 import dev.lattice.merkle.MerkleConfig;
@@ -385,13 +388,24 @@ public final class Namespace {
    * states is always safe. If {@code adopt} is not empty (a repair of the whole namespace), the
    * vector then also takes in {@code adopt}, the peer's vector when its session opened.
    *
-   * @throws ReplicaException INVALID_NAME if a state names an invalid collection or document
+   * @throws ReplicaException INVALID_NAME if a state names an invalid collection or document,
+   *     CLOCK_SKEW if a state holds a timestamp beyond the skew bound; nothing is applied then
    */
   public int applyRepair(RepairStates peer, VersionVector adopt) {
+    long newest = 0;
     for (RepairStates.State s : peer.states()) {
       Names.checkIdentifier("collection", s.collection(), Names.MAX_COLLECTION);
       Names.checkDocumentId(s.documentId());
+      long hlc = newestTimestamp(s.document().fields());
+      try {
+        replica.clock().check(hlc);
+      } catch (ClockSkewException e) {
+        throw new ReplicaException(ReplicaException.Reason.CLOCK_SKEW, "repair state of " + s.collection() + "/"
+            + s.documentId() + " refused, nothing applied: " + e.getMessage(), e);
+      }
+      newest = Math.max(newest, hlc);
     }
+    replica.clock().advanceTo(newest);
     Map<String, Set<String>> changed = new LinkedHashMap<>();
     int joinedCount = underLock(() -> {
       replica.checkOpen();
@@ -418,6 +432,21 @@ public final class Namespace {
     });
     changed.forEach((collection, ids) -> listeners.changed(collection, ids, true));
     return joinedCount;
+  }
+
+  /** The greatest LWW timestamp anywhere in a map, nested maps included (0 if none). */
+  private static long newestTimestamp(OrMap fields) {
+    long newest = 0;
+    for (Map.Entry<FieldKey, Field> e : fields.entries()) {
+      if (e.getValue() instanceof LwwRegister lww) {
+        for (LwwRegister.Stamped stamp : lww.entries().values()) {
+          newest = Math.max(newest, stamp.hlc());
+        }
+      } else if (e.getValue() instanceof OrMap nested) {
+        newest = Math.max(newest, newestTimestamp(nested));
+      }
+    }
+    return newest;
   }
 
   /** Runs {@code action} under the write lock with the Merkle index up to date. */

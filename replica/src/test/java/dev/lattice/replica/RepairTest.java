@@ -67,6 +67,23 @@ class RepairTest {
   }
 
   @Test
+  void aRepairStateFromASkewedClockIsRefusedWhole() {
+    long[] wall = {1_000_000};
+    try (Replica fast = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).wallClock(() -> wall[0] + 120_000).build());
+        Replica b = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).wallClock(() -> wall[0]).build())) {
+      fast.namespace("ns").collection("c").update("x", doc -> doc.set("v", "from the future"));
+      b.namespace("ns").collection("c").update("y", doc -> doc.set("v", "here"));
+      RepairStates states = fast.namespace("ns").repairStates(java.util.List.of("c\0x"));
+      byte[] rootBefore = b.namespace("ns").merkleRoot("c");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.namespace("ns").applyRepair(states, VersionVector.EMPTY))
+          .isInstanceOf(ReplicaException.class).hasMessageContaining("c/x")
+          .extracting(e -> ((ReplicaException) e).reason()).isEqualTo(ReplicaException.Reason.CLOCK_SKEW);
+      assertThat(b.namespace("ns").collection("c").get("x")).isEmpty();
+      assertThat(b.namespace("ns").merkleRoot("c")).isEqualTo(rootBefore);
+    }
+  }
+
+  @Test
   void repairSendsBytesInProportionToTheDifferences() {
     try (Replica a = replica(1); Replica b = replica(2)) {
       for (int i = 0; i < 2_000; i++) {

@@ -152,7 +152,7 @@ class ReplicaTest {
   @Test
   void listenersAreCoalescedAcrossABurstOfRemoteChanges() {
     try (Replica source = Replica.inMemory(options(Durability.COMMIT));
-        Replica target = Replica.inMemory(options(Durability.COMMIT))) {
+        Replica target = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).random(new SplittableRandom(2)).build())) {
       Collection c = source.namespace("n").collection("c");
       for (int i = 0; i < 500; i++) {
         int n = i;
@@ -170,6 +170,47 @@ class ReplicaTest {
       assertThat(calls).allMatch(ChangeBatch::remote);
       await().atMost(Duration.ofSeconds(5)).until(() -> single.contains("d7"));
       assertThat(single).containsOnly("d7");
+    }
+  }
+
+  @Test
+  void aBatchWithOneSkewedDeltaIsRefusedWholeAndChangesNothing() {
+    long[] wall = {1_700_000_000_000L};
+    try (Replica ahead = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).wallClock(() -> wall[0] + 61_000).build());
+        Replica local = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).wallClock(() -> wall[0]).build());
+        Replica normal = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).wallClock(() -> wall[0]).build())) {
+      normal.namespace("n").collection("c").update("ok", doc -> doc.set("v", 1L));
+      ahead.namespace("n").collection("c").update("bad", doc -> doc.set("v", 2L));
+      List<dev.lattice.replica.log.Delta> batch = new ArrayList<>();
+      batch.addAll(((dev.lattice.replica.log.DeltaPage.Deltas) normal.namespace("n").deltasSince(
+          dev.lattice.crdt.causal.VersionVector.EMPTY, 1 << 20)).deltas());
+      batch.addAll(((dev.lattice.replica.log.DeltaPage.Deltas) ahead.namespace("n").deltasSince(
+          dev.lattice.crdt.causal.VersionVector.EMPTY, 1 << 20)).deltas());
+      long clockBefore = local.clock().current();
+      assertThatThrownBy(() -> local.namespace("n").applyRemote(batch))
+          .isInstanceOf(ReplicaException.class).hasMessageContaining("ahead of the local wall clock")
+          .extracting(e -> ((ReplicaException) e).reason()).isEqualTo(ReplicaException.Reason.CLOCK_SKEW);
+      assertThat(local.namespace("n").vector().isEmpty()).isTrue();
+      assertThat(local.namespace("n").collection("c").get("ok")).isEmpty();
+      assertThat(local.clock().current()).isEqualTo(clockBefore);
+      assertThat(local.namespace("n").applyRemote(batch.subList(0, 1)).applied()).hasSize(1);
+    }
+  }
+
+  @Test
+  void remoteDeltasAreIdempotentAndCountLwwOverwrites() {
+    try (Replica a = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).random(new SplittableRandom(11)).build());
+        Replica b = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).random(new SplittableRandom(12)).build())) {
+      a.namespace("n").collection("c").update("d", doc -> doc.set("title", "from a"));
+      b.namespace("n").collection("c").update("d", doc -> doc.set("title", "from b"));
+      var fromA = ((dev.lattice.replica.log.DeltaPage.Deltas) a.namespace("n").deltasSince(
+          dev.lattice.crdt.causal.VersionVector.EMPTY, 1 << 20)).deltas();
+      ApplyResult first = b.namespace("n").applyRemote(fromA);
+      ApplyResult again = b.namespace("n").applyRemote(fromA);
+      assertThat(first.applied()).hasSize(1);
+      assertThat(again.applied()).isEmpty();
+      assertThat(again.duplicates()).hasSize(1);
+      assertThat(b.metrics().lwwOverwrites()).as("one of two concurrent writes loses, and that is counted").isEqualTo(1);
     }
   }
 
