@@ -58,6 +58,45 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return updated == root ? this : new PersistentSortedMap<>(updated);
   }
 
+  /**
+   * This map with {@code key} bound to {@code f(current)}, where {@code current} is null if the
+   * key is absent; a null result removes the key. One descent when the key stays bound: it is
+   * how a join folds an entry in without a separate lookup.
+   */
+  public PersistentSortedMap<K, V> compute(K key, java.util.function.UnaryOperator<V> f) {
+    Objects.requireNonNull(key, "key");
+    Object[] removed = new Object[1];
+    Node<K, V> updated = compute(root, key, f, removed);
+    if (removed[0] != null) {
+      return remove(key);
+    }
+    return updated == root ? this : new PersistentSortedMap<>(updated);
+  }
+
+  /** {@code removed[0]} is set when {@code f} returned null for a bound key; the tree is then left as is. */
+  private static <K extends Comparable<K>, V> Node<K, V> compute(
+      Node<K, V> n, K key, java.util.function.UnaryOperator<V> f, Object[] removed) {
+    if (n == null) {
+      V value = f.apply(null);
+      return value == null ? null : new Node<>(key, value, null, null);
+    }
+    int c = key.compareTo(n.key);
+    if (c == 0) {
+      V value = f.apply(n.value);
+      if (value == null) {
+        removed[0] = Boolean.TRUE;
+        return n;
+      }
+      return value.equals(n.value) ? n : new Node<>(key, value, n.left, n.right);
+    }
+    if (c < 0) {
+      Node<K, V> left = compute(n.left, key, f, removed);
+      return left == n.left ? n : balance(n.key, n.value, left, n.right);
+    }
+    Node<K, V> right = compute(n.right, key, f, removed);
+    return right == n.right ? n : balance(n.key, n.value, n.left, right);
+  }
+
   /** This map without {@code key}; this map itself is unchanged. */
   public PersistentSortedMap<K, V> remove(K key) {
     Node<K, V> updated = delete(root, key);

@@ -158,10 +158,12 @@ public final class OrMap implements Crdt<OrMap>, Field {
   private OrMap foldIn(OrMap other, CausalContext ambientMine, CausalContext ambientTheirs) {
     PersistentSortedMap<FieldKey, Field> out = entries;
     for (Map.Entry<FieldKey, Field> e : other.entries) {
-      Field mine = out.get(e.getKey());
-      Field base = mine == null ? Field.bottom(e.getKey().kind()) : mine;
-      Field joined = base.join(e.getValue(), ambientMine, ambientTheirs);
-      out = joined.isBottom() ? out.remove(e.getKey()) : out.put(e.getKey(), joined);
+      Field theirs = e.getValue();
+      out = out.compute(e.getKey(), mine -> {
+        Field base = mine == null ? Field.bottom(theirs.kind()) : mine;
+        Field joined = base.join(theirs, ambientMine, ambientTheirs);
+        return joined.isBottom() ? null : joined;
+      });
     }
     return out == entries ? this : new OrMap(out);
   }

@@ -22,20 +22,43 @@ import java.util.TreeSet;
  * a remove survives. No tombstone is kept per removed element: the causal context remembers the
  * removed dots, and it compacts to a few numbers per replica.
  */
-public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVector context)
-    implements Crdt<OrSet>, Field {
+public final class OrSet implements Crdt<OrSet>, Field {
 
-  public static final OrSet EMPTY = new OrSet(Collections.emptyNavigableMap(), VersionVector.EMPTY);
+  public static final OrSet EMPTY = new OrSet(Collections.emptyNavigableMap(), VersionVector.EMPTY, true);
 
-  public OrSet {
+  private final NavigableMap<Value, NavigableSet<Dot>> elements;
+  private final VersionVector context;
+
+  /** A set of these elements and context; the collections are copied, empty dot sets dropped. */
+  public OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVector context) {
     TreeMap<Value, NavigableSet<Dot>> copy = new TreeMap<>();
     for (Map.Entry<Value, NavigableSet<Dot>> e : elements.entrySet()) {
       if (!e.getValue().isEmpty()) {
         copy.put(e.getKey(), Collections.unmodifiableNavigableSet(new TreeSet<>(e.getValue())));
       }
     }
-    elements = Collections.unmodifiableNavigableMap(copy);
-    Objects.requireNonNull(context, "context");
+    this.elements = Collections.unmodifiableNavigableMap(copy);
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  /**
+   * Takes ownership of {@code elements} without copying: every dot set in it is unmodifiable and
+   * non-empty, and nobody else holds the map. A join reuses the sets it does not change, so
+   * applying a delta of one element copies no other element's dots.
+   */
+  private OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVector context, boolean owned) {
+    this.elements = Collections.unmodifiableNavigableMap(elements);
+    this.context = context;
+  }
+
+  /** Each element with the dots of the adds that produced it. */
+  public NavigableMap<Value, NavigableSet<Dot>> elements() {
+    return elements;
+  }
+
+  /** The dots this set has observed. */
+  public VersionVector context() {
+    return context;
   }
 
   public boolean contains(Value element) {
@@ -53,14 +76,14 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
 
   /** The delta that adds {@code element}; it also retires the element's observed dots. */
   public OrSet add(Value element, Dot dot) {
-    TreeSet<Dot> one = new TreeSet<>();
-    one.add(dot);
-    return new OrSet(new TreeMap<>(Map.of(element, one)), DotKernel.contextOf(observed(element), dot));
+    TreeMap<Value, NavigableSet<Dot>> one = new TreeMap<>();
+    one.put(element, Collections.unmodifiableNavigableSet(new TreeSet<>(List.of(dot))));
+    return new OrSet(one, DotKernel.contextOf(observed(element), dot), true);
   }
 
   /** The delta that removes {@code element} as observed here. */
   public OrSet remove(Value element, Dot dot) {
-    return new OrSet(Collections.emptyNavigableMap(), DotKernel.contextOf(observed(element), dot));
+    return new OrSet(new TreeMap<>(), DotKernel.contextOf(observed(element), dot), true);
   }
 
   private NavigableSet<Dot> observed(Value element) {
@@ -91,7 +114,7 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
   public OrSet removal(Dot dot) {
     List<Dot> all = new ArrayList<>();
     elements.values().forEach(all::addAll);
-    return new OrSet(Collections.emptyNavigableMap(), DotKernel.contextOf(all, dot));
+    return new OrSet(new TreeMap<>(), DotKernel.contextOf(all, dot), true);
   }
 
   @Override
@@ -101,20 +124,52 @@ public record OrSet(NavigableMap<Value, NavigableSet<Dot>> elements, VersionVect
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
     TreeMap<Value, NavigableSet<Dot>> out = new TreeMap<>();
     for (Map.Entry<Value, NavigableSet<Dot>> e : elements.entrySet()) {
-      NavigableSet<Dot> theirDots = o.elements.getOrDefault(e.getKey(), Collections.emptyNavigableSet());
-      out.put(e.getKey(), DotKernel.join(e.getValue(), mine, theirDots, theirs));
+      NavigableSet<Dot> theirDots = o.elements.get(e.getKey());
+      keep(out, e.getKey(), theirDots == null ? survivors(e.getValue(), theirs)
+          : DotKernel.join(e.getValue(), mine, theirDots, theirs));
     }
     for (Map.Entry<Value, NavigableSet<Dot>> e : o.elements.entrySet()) {
       if (!elements.containsKey(e.getKey())) {
-        out.put(e.getKey(), DotKernel.join(Collections.emptyNavigableSet(), mine, e.getValue(), theirs));
+        keep(out, e.getKey(), survivors(e.getValue(), mine));
       }
     }
-    return new OrSet(out, context.merge(o.context));
+    return new OrSet(out, context.merge(o.context), true);
+  }
+
+  /** The dots of a one-sided element that the other side has not seen removed: the same set if all survive. */
+  private static NavigableSet<Dot> survivors(NavigableSet<Dot> dots, CausalContext otherSide) {
+    for (Dot d : dots) {
+      if (otherSide.covers(d)) {
+        return DotKernel.join(dots, CausalContext.NONE, Collections.emptyNavigableSet(), otherSide);
+      }
+    }
+    return dots;
+  }
+
+  private static void keep(TreeMap<Value, NavigableSet<Dot>> out, Value element, NavigableSet<Dot> dots) {
+    if (!dots.isEmpty()) {
+      out.put(element, dots);
+    }
   }
 
   @Override
   public OrSet compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return elements.isEmpty() && residual.isEmpty() ? EMPTY : new OrSet(elements, residual);
+    return elements.isEmpty() && residual.isEmpty() ? EMPTY : new OrSet(new TreeMap<>(elements), residual, true);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof OrSet s && elements.equals(s.elements) && context.equals(s.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * elements.hashCode() + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "OrSet[elements=" + elements + ", context=" + context + "]";
   }
 }

@@ -26,6 +26,10 @@ class PersistentSortedMapTest {
       if (r.nextInt(4) == 0) {
         map = map.remove(key);
         model.remove(key);
+      } else if (r.nextInt(3) == 0) {
+        String suffix = r.nextBoolean() ? "+" : null;
+        map = map.compute(key, old -> suffix == null ? null : (old == null ? "new" : old + suffix));
+        model.compute(key, (k, old) -> suffix == null ? null : (old == null ? "new" : old + suffix));
       } else {
         String value = "v" + r.nextInt(5);
         map = map.put(key, value);
