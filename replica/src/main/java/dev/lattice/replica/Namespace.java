@@ -18,6 +18,8 @@ import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.sync.Reconciler;
+import dev.lattice.schema.Schema;
+import dev.lattice.schema.migrate.Migration;
 import dev.lattice.merkle.store.SortedBytesNodeStore;
 import dev.lattice.replica.log.Delta;
 import dev.lattice.replica.log.DeltaCodec;
@@ -457,6 +459,61 @@ public final class Namespace {
       return action.get();
     } finally {
       replica.writeLock().unlock();
+    }
+  }
+
+  // ---- schema migration (clients) ----
+
+  /**
+   * Brings the namespace's stored data to {@code schema}'s newest version: every document, every
+   * logged delta and every queued write, in one commit, before anything else uses the namespace.
+   * A crash before that commit leaves the old version on disk and the next open runs the migration
+   * again; it is a pure function of the stored data, so running it again gives the same result.
+   *
+   * @param beforeCommit runs after the migration, before its commit (tests use it to crash there)
+   * @throws ReplicaException SCHEMA_MISMATCH if the stored data is of a newer version than
+   *     {@code schema} knows
+   */
+  void migrateTo(Schema schema, Runnable beforeCommit) {
+    int target = schema.currentVersion();
+    CompletableFuture<Void> done = underLock(() -> {
+      java.util.OptionalInt stored = replica.schemaVersion(name);
+      if (stored.isPresent() && stored.getAsInt() == target) {
+        return null;
+      }
+      if (stored.isPresent() && stored.getAsInt() > target) {
+        throw new ReplicaException(ReplicaException.Reason.SCHEMA_MISMATCH, "namespace " + name + " holds schema version "
+            + stored.getAsInt() + ", newer than the configured version " + target + "; refusing to open it with the older schema");
+      }
+      if (stored.isPresent()) {
+        Migration migration = new Migration(schema);
+        int from = stored.getAsInt();
+        for (String key : new ArrayList<>(documents.keySet())) {
+          Document current = load(key, Keys.collectionOf(key), Keys.idOf(key));
+          Document migrated = migration.apply(Keys.collectionOf(key), current, from, target);
+          if (!migrated.equals(current)) {
+            store(key, migrated);
+          }
+        }
+        migrateDeltas(log, migration, from, target);
+        migrateDeltas(outbox, migration, from, target);
+      }
+      replica.recordSchemaVersion(name, target);
+      beforeCommit.run();
+      return replica.committer().request(Durability.SYNC);
+    });
+    if (done != null) {
+      awaitDurable(done);
+    }
+  }
+
+  private static void migrateDeltas(MVMap<byte[], byte[]> map, Migration migration, int from, int to) {
+    for (byte[] key : new ArrayList<>(map.keySet())) {
+      Delta d = DeltaCodec.decode(map.get(key));
+      Document change = migration.migrateDelta(d.collection(), d.change(), from, to);
+      if (!change.equals(d.change())) {
+        map.put(key, DeltaCodec.encode(new Delta(d.dot(), d.hlc(), d.collection(), d.documentId(), change)));
+      }
     }
   }
 

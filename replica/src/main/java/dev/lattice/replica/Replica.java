@@ -2,6 +2,7 @@ package dev.lattice.replica;
 
 import dev.lattice.crdt.causal.ReplicaId;
 import dev.lattice.crdt.clock.Hlc;
+import dev.lattice.schema.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,26 @@ public final class Replica implements AutoCloseable {
         namespace(mapName.substring(3, mapName.length() - 5));
       }
     }
+    try {
+      for (Schema schema : options.schemas().values()) {
+        namespace(schema.namespace()).migrateTo(schema, () -> { });
+      }
+    } catch (RuntimeException e) {
+      committer.abandon();
+      notifier.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** The schema version the namespace's stored data is in, or empty if none was ever recorded. */
+  java.util.OptionalInt schemaVersion(String namespace) {
+    String v = meta.get("schema." + namespace);
+    return v == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(v));
+  }
+
+  /** Records the schema version of a namespace's data; under the write lock, part of the next commit. */
+  void recordSchemaVersion(String namespace, int version) {
+    meta.put("schema." + namespace, Integer.toString(version));
   }
 
   /**

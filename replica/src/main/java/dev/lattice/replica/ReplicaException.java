@@ -19,6 +19,8 @@ public final class ReplicaException extends RuntimeException {
     CLOCK_SKEW,
     /** A remote delta could not be decoded. */
     MALFORMED_DELTA,
+    /** The file holds a namespace of a newer schema version than the one configured. */
+    SCHEMA_MISMATCH,
     /** The replica is closed. */
     CLOSED,
     /** Writing to storage failed. */

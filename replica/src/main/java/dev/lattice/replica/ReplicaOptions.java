@@ -1,6 +1,7 @@
 package dev.lattice.replica;
 
 import dev.lattice.crdt.clock.Hlc;
+import dev.lattice.schema.Schema;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -16,6 +17,8 @@ import java.util.random.RandomGenerator;
  * @param wallClock epoch milliseconds; injected in tests
  * @param random the source of new replica ids; injected in tests
  * @param cacheSizeMb MVStore page cache
+ * @param schemas the schema of each namespace, by namespace name; a replica opened with a newer
+ *     version than it holds migrates that namespace before it is used
  */
 public record ReplicaOptions(
     Role role,
@@ -24,7 +27,8 @@ public record ReplicaOptions(
     Duration maxSkew,
     LongSupplier wallClock,
     RandomGenerator random,
-    int cacheSizeMb) {
+    int cacheSizeMb,
+    java.util.Map<String, Schema> schemas) {
 
   public ReplicaOptions {
     Objects.requireNonNull(role, "role");
@@ -40,6 +44,7 @@ public record ReplicaOptions(
     if (cacheSizeMb < 1) {
       throw new IllegalArgumentException("cacheSizeMb must be at least 1: " + cacheSizeMb);
     }
+    schemas = java.util.Map.copyOf(schemas);
   }
 
   public static Builder builder() {
@@ -59,6 +64,7 @@ public record ReplicaOptions(
     private LongSupplier wallClock = System::currentTimeMillis;
     private RandomGenerator random = new java.security.SecureRandom();
     private int cacheSizeMb = 16;
+    private final java.util.Map<String, Schema> schemas = new java.util.HashMap<>();
 
     public Builder role(Role role) {
       this.role = role;
@@ -95,11 +101,17 @@ public record ReplicaOptions(
       return this;
     }
 
+    /** Declares the schema of its namespace (the newest version is the one the replica stores). */
+    public Builder schema(Schema schema) {
+      schemas.put(schema.namespace(), schema);
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming the first invalid field
      */
     public ReplicaOptions build() {
-      return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb);
+      return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb, schemas);
     }
   }
 }

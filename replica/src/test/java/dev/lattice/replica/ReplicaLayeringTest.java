@@ -16,7 +16,7 @@ class ReplicaLayeringTest {
   @Test
   void dependsOnlyOnTheLayersBelow() {
     classes().should().onlyDependOnClassesThat().resideInAnyPackage(
-            "java..", "dev.lattice.replica..", "dev.lattice.crdt..", "dev.lattice.merkle..",
+            "java..", "dev.lattice.replica..", "dev.lattice.crdt..", "dev.lattice.merkle..", "dev.lattice.schema..",
             "org.h2.mvstore..", "org.bouncycastle.crypto..")
         .check(main);
   }
