@@ -30,6 +30,17 @@ final class Committer implements AutoCloseable {
   private final Thread thread;
   private final ReplicaMetrics metrics;
 
+  /**
+   * MVStore's own housekeeping runs on its background thread, which we keep off (it would commit
+   * half a mutation). Without it the file only grows (measured on raw MVStore: 200 MB for 400,000
+   * overwrites of 1,000 small values, under 2 MB with this), so this thread does it: at most once
+   * a second, when the chunks are less than half full, it compacts the file for at most 50 ms.
+   */
+  private static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
+  private static final int TARGET_FILL_RATE = 50;
+  private static final int MAX_COMPACT_MILLIS = 50;
+  private long lastHousekeeping = System.nanoTime();
+
   private List<Request> pending = new ArrayList<>();
   private boolean urgent;
   private long oldestPendingNanos;
@@ -124,6 +135,10 @@ final class Committer implements AutoCloseable {
         beforeCommit.run();
         store.commit();
         onCommitted.run();
+        if (System.nanoTime() - lastHousekeeping > HOUSEKEEPING_INTERVAL_NANOS) {
+          lastHousekeeping = System.nanoTime();
+          housekeeping();
+        }
       } finally {
         writeLock.unlock();
       }
@@ -137,6 +152,15 @@ final class Committer implements AutoCloseable {
       ReplicaException failure = new ReplicaException(ReplicaException.Reason.STORAGE, "commit failed: " + e, e);
       batch.forEach(r -> r.done().completeExceptionally(failure));
     }
+  }
+
+  /** Compacts a fragmented file; under the write lock, right after a commit. */
+  private void housekeeping() {
+    if (store.getFileStore() == null || store.getFileStore().getChunksFillRate() >= TARGET_FILL_RATE) {
+      return;
+    }
+    store.compactFile(MAX_COMPACT_MILLIS);
+    metrics.housekeeping.increment();
   }
 
   /** Commits what is pending, syncs, and stops the thread. */

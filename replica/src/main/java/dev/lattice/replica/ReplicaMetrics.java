@@ -15,6 +15,7 @@ public final class ReplicaMetrics {
   final LongAdder commits = new LongAdder();
   final LongAdder syncs = new LongAdder();
   final LongAdder logTrimmed = new LongAdder();
+  final LongAdder housekeeping = new LongAdder();
 
   public long localWrites() {
     return localWrites.sum();
@@ -44,6 +45,11 @@ public final class ReplicaMetrics {
 
   public long syncs() {
     return syncs.sum();
+  }
+
+  /** Rounds of file compaction. */
+  public long housekeeping() {
+    return housekeeping.sum();
   }
 
   public long logTrimmed() {
