@@ -169,6 +169,22 @@ public final class MerkleIndex {
     return out;
   }
 
+  /** The inner nodes passed from a root towards a key hash, and the key and node where it stopped (a leaf, or null). */
+  private record Descent(List<NodeKey> pathKeys, List<Inner> path, NodeKey at, Node node) {}
+
+  private Descent descend(NodeKey at, Node node, long hash) {
+    List<NodeKey> pathKeys = new ArrayList<>(8);
+    List<Inner> path = new ArrayList<>(8);
+    while (node instanceof Inner in) {
+      pathKeys.add(at);
+      path.add(in);
+      int nibble = NodeKey.nibble(hash, at.depth());
+      at = at.child(nibble);
+      node = (in.childMask() & (1 << nibble)) == 0 ? null : store.get(at);
+    }
+    return new Descent(pathKeys, path, at, node);
+  }
+
   /** Wrapper giving a partition name value equality, for grouping. */
   private record PartitionName(byte[] bytes) {
     @Override
@@ -208,15 +224,11 @@ public final class MerkleIndex {
       stalePartitions.add(partition);
       return true;
     }
-    List<NodeKey> pathKeys = new ArrayList<>(8);
-    List<Inner> path = new ArrayList<>(8);
-    while (node instanceof Inner in) {
-      pathKeys.add(at);
-      path.add(in);
-      int nibble = NodeKey.nibble(hash, at.depth());
-      at = at.child(nibble);
-      node = (in.childMask() & (1 << nibble)) == 0 ? null : store.get(at);
-    }
+    Descent descent = descend(at, node, hash);
+    List<NodeKey> pathKeys = descent.pathKeys();
+    List<Inner> path = descent.path();
+    at = descent.at();
+    node = descent.node();
     boolean added;
     if (node == null) {
       store.put(at, new Leaf(List.of(entry), null));
@@ -261,15 +273,11 @@ public final class MerkleIndex {
     long hash = hasher.keyHash(key);
     NodeKey at = NodeKey.root(partition);
     Node node = store.get(at);
-    List<NodeKey> pathKeys = new ArrayList<>(8);
-    List<Inner> path = new ArrayList<>(8);
-    while (node instanceof Inner in) {
-      pathKeys.add(at);
-      path.add(in);
-      int nibble = NodeKey.nibble(hash, at.depth());
-      at = at.child(nibble);
-      node = (in.childMask() & (1 << nibble)) == 0 ? null : store.get(at);
-    }
+    Descent descent = descend(at, node, hash);
+    List<NodeKey> pathKeys = descent.pathKeys();
+    List<Inner> path = descent.path();
+    at = descent.at();
+    node = descent.node();
     if (node == null) {
       return false;
     }

@@ -38,23 +38,33 @@ public final class AccessEvaluator {
     this.schema = Objects.requireNonNull(schema, "schema");
   }
 
-  /** May {@code claims} see {@code document} (in current-version names)? */
-  public boolean canRead(String collection, String documentId, Document document, Claims claims) {
+  /**
+   * The decision that the identity, the collection and the document id settle alone (steps 1 to 3
+   * of the rule in docs/SCHEMA.md), shared by reads and writes; empty when the rules must decide.
+   */
+  private Optional<Boolean> settledByIdentity(String collection, String documentId, Claims claims) {
     if (claims.server()) {
-      return true;
+      return Optional.of(true);
     }
     Optional<CollectionSpec> spec = schema.current().collection(collection);
-    if (spec.isEmpty()) {
-      return false;
+    if (spec.isEmpty() || spec.get().access().isServerOnly(documentId)) {
+      return Optional.of(false);
     }
-    AccessRules rules = spec.get().access();
-    if (rules.isServerOnly(documentId)) {
-      return false;
-    }
-    Optional<String> privateOwner = rules.privateOwner(documentId);
+    Optional<String> privateOwner = spec.get().access().privateOwner(documentId);
     if (privateOwner.isPresent()) {
-      return !privateOwner.get().isEmpty() && privateOwner.get().equals(claims.userId());
+      return Optional.of(!privateOwner.get().isEmpty() && privateOwner.get().equals(claims.userId()));
     }
+    return Optional.empty();
+  }
+
+  /** May {@code claims} see {@code document} (in current-version names)? */
+  public boolean canRead(String collection, String documentId, Document document, Claims claims) {
+    Optional<Boolean> settled = settledByIdentity(collection, documentId, claims);
+    if (settled.isPresent()) {
+      return settled.get();
+    }
+    CollectionSpec spec = schema.current().collection(collection).orElseThrow();
+    AccessRules rules = spec.access();
     for (Rule r : rules.read()) {
       if (holdsForRead(r, rules, document, claims)) {
         return true;
@@ -68,26 +78,17 @@ public final class AccessEvaluator {
    * Checks the collection's write rules and each written field's own write rules.
    */
   public boolean canWrite(String collection, String documentId, Document current, Document change, Claims claims) {
-    if (claims.server()) {
-      return true;
+    Optional<Boolean> settled = settledByIdentity(collection, documentId, claims);
+    if (settled.isPresent()) {
+      return settled.get();
     }
-    Optional<CollectionSpec> spec = schema.current().collection(collection);
-    if (spec.isEmpty()) {
-      return false;
-    }
-    AccessRules rules = spec.get().access();
-    if (rules.isServerOnly(documentId)) {
-      return false;
-    }
-    Optional<String> privateOwner = rules.privateOwner(documentId);
-    if (privateOwner.isPresent()) {
-      return !privateOwner.get().isEmpty() && privateOwner.get().equals(claims.userId());
-    }
+    CollectionSpec spec = schema.current().collection(collection).orElseThrow();
+    AccessRules rules = spec.access();
     if (!anyHoldsForWrite(rules.write(), rules, current, change, claims)) {
       return false;
     }
     for (var e : change.fields().entries()) {
-      if (!canWriteField(spec.get(), e.getKey().name(), current, change, claims)) {
+      if (!canWriteField(spec, e.getKey().name(), current, change, claims)) {
         return false;
       }
     }
