@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 import org.h2.mvstore.Cursor;
@@ -62,13 +61,12 @@ public final class Namespace {
   private final MVMap<byte[], byte[]> log;
   private final MVMap<Long, byte[]> vectorEntries;
   private final MVMap<Long, Long> floors;
-  private final MVMap<byte[], byte[]> outbox;
-  private final MVMap<byte[], byte[]> rejected;
+  private final MVMap<byte[], byte[]> outboxEntries;
+  private final OutboundQueue outbox;
   private final MerkleIndex merkle;
   private final Listeners listeners;
   /** Documents written since the Merkle index was last brought up to date, latest state each. */
   private final Map<String, Document> merkleDirty = new HashMap<>();
-  private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
 
   /** Everything applied, committed or not; changed under the write lock. */
   private VersionVector vector;
@@ -83,8 +81,8 @@ public final class Namespace {
     this.log = maps.bytes(p + "log");
     this.vectorEntries = maps.longsToBytes(p + "vector");
     this.floors = maps.longs(p + "floor");
-    this.outbox = maps.bytes(p + "outbox");
-    this.rejected = maps.bytes(p + "rejected");
+    this.outboxEntries = maps.bytes(p + "outbox");
+    this.outbox = new OutboundQueue(replica, this, outboxEntries, maps.bytes(p + "rejected"));
     MVMap<byte[], byte[]> nodes = maps.bytes(p + "merkle");
     this.merkle = new MerkleIndex(MerkleConfig.defaults(), new SortedBytesNodeStore(new MvByteMap(nodes)));
     this.listeners = listeners;
@@ -196,7 +194,7 @@ public final class Namespace {
       byte[] encoded = DeltaCodec.encode(delta);
       applyLocked(delta, encoded, key, current);
       if (replica.options().role() == Role.CLIENT) {
-        outbox.put(Keys.dot(dot), encoded);
+        outboxEntries.put(Keys.dot(dot), encoded);
       }
       replica.metrics().localWrites.increment();
       durable = replica.committer().request(mode);
@@ -314,12 +312,12 @@ public final class Namespace {
     replica.writeLock().lock();
     try {
       replica.checkOpen();
-      Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();
+      Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();  // origin -> (seq, hlc) in seq order
       for (Iterator<byte[]> it = log.keyIterator(null); it.hasNext(); ) {
         byte[] key = it.next();
         Dot dot = Keys.dotOf(key);
         long hlc = ByteBuffer.wrap(log.get(key), 18, 8).getLong();
-        originEntries(byOrigin, dot).add(new long[] {dot.seq(), hlc});
+        byOrigin.computeIfAbsent(dot.replica().value(), r -> new ArrayList<>()).add(new long[] {dot.seq(), hlc});
       }
       for (Map.Entry<Long, List<long[]>> e : byOrigin.entrySet()) {
         List<long[]> entries = e.getValue();
@@ -343,10 +341,6 @@ public final class Namespace {
     }
     replica.metrics().logTrimmed.add(trimmed);
     return trimmed;
-  }
-
-  private static List<long[]> originEntries(Map<Long, List<long[]>> byOrigin, Dot dot) {
-    return byOrigin.computeIfAbsent(dot.replica().value(), r -> new ArrayList<>());
   }
 
   /** The compaction floor of {@code origin}: its deltas up to this sequence are no longer logged. */
@@ -496,7 +490,7 @@ public final class Namespace {
           }
         }
         migrateDeltas(log, migration, from, target);
-        migrateDeltas(outbox, migration, from, target);
+        migrateDeltas(outboxEntries, migration, from, target);
       }
       replica.recordSchemaVersion(name, target);
       beforeCommit.run();
@@ -517,86 +511,14 @@ public final class Namespace {
     }
   }
 
-  // ---- outbound queue (clients) ----
-
-  /** Committed local writes no upstream has acknowledged yet, oldest first, at most {@code max}. */
-  public List<Delta> outbound(int max) {
-    VersionVector have = committed;
-    List<Delta> out = new ArrayList<>();
-    for (Iterator<byte[]> it = outbox.keyIterator(null); it.hasNext() && out.size() < max; ) {
-      byte[] key = it.next();
-      if (!have.covers(Keys.dotOf(key))) {
-        continue;
-      }
-      byte[] raw = outbox.get(key);
-      if (raw != null) {
-        out.add(DeltaCodec.decode(raw));
-      }
-    }
-    return out;
+  /** The queue of local writes waiting for an upstream's acknowledgement (empty on an edge). */
+  public OutboundQueue outbox() {
+    return outbox;
   }
 
-  /** How many local writes wait for an upstream's acknowledgement. */
-  public long pendingCount() {
-    return outbox.sizeAsLong();
-  }
-
-  /**
-   * Drops acknowledged writes from the outbound queue. Acknowledging a dot twice, or one not
-   * queued, does nothing.
-   */
-  public void acknowledge(Collection<Dot> dots) {
-    replica.writeLock().lock();
-    try {
-      replica.checkOpen();
-      boolean any = false;
-      for (Dot dot : dots) {
-        any |= outbox.remove(Keys.dot(dot)) != null;
-      }
-      if (any) {
-        replica.committer().request(Durability.ASYNC);
-      }
-    } finally {
-      replica.writeLock().unlock();
-    }
-  }
-
-  /**
-   * Records that an upstream refused a queued write for good: it leaves the queue (so the writes
-   * behind it are not blocked), is kept in the rejected list, counted, and reported to the
-   * rejection listeners. The local replica keeps the write; the rest of the system never sees it.
-   */
-  public void reject(Dot dot, String code, String message) {
-    byte[] raw;
-    replica.writeLock().lock();
-    try {
-      replica.checkOpen();
-      raw = outbox.remove(Keys.dot(dot));
-      if (raw == null) {
-        return;
-      }
-      rejected.put(Keys.dot(dot), (code + ": " + message).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      replica.committer().request(Durability.ASYNC);
-    } finally {
-      replica.writeLock().unlock();
-    }
-    replica.metrics().rejectedWrites.increment();
-    Delta write = DeltaCodec.decode(raw);
-    for (RejectionListener l : rejectionListeners) {
-      l.onRejected(write, code, message);
-    }
-  }
-
-  /** The rejected writes and their reasons, oldest first. */
-  public Map<Dot, String> rejections() {
-    Map<Dot, String> out = new LinkedHashMap<>();
-    rejected.forEach((k, v) -> out.put(Keys.dotOf(k), new String(v, java.nio.charset.StandardCharsets.UTF_8)));
-    return out;
-  }
-
-  public Subscription onRejected(RejectionListener listener) {
-    rejectionListeners.add(listener);
-    return () -> rejectionListeners.remove(listener);
+  /** What the last commit holds; the queue ships nothing newer. */
+  VersionVector committed() {
+    return committed;
   }
 
   // ---- internals ----

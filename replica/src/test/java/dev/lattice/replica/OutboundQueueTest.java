@@ -29,14 +29,14 @@ class OutboundQueueTest {
         dots.add(c.update("d" + i, doc -> doc.set("v", (long) n)).dot());
       }
       Namespace ns = r.namespace("ns");
-      assertThat(ns.outbound(100)).extracting(Delta::dot).containsExactlyElementsOf(dots);
-      assertThat(ns.outbound(2)).hasSize(2);
-      ns.acknowledge(List.of(dots.get(0), dots.get(1)));
-      ns.acknowledge(List.of(dots.get(0)));
-      assertThat(ns.pendingCount()).isEqualTo(3);
+      assertThat(ns.outbox().pending(100)).extracting(Delta::dot).containsExactlyElementsOf(dots);
+      assertThat(ns.outbox().pending(2)).hasSize(2);
+      ns.outbox().acknowledge(List.of(dots.get(0), dots.get(1)));
+      ns.outbox().acknowledge(List.of(dots.get(0)));
+      assertThat(ns.outbox().size()).isEqualTo(3);
     }
     try (Replica r = Replica.open(file, client())) {
-      assertThat(r.namespace("ns").outbound(100)).extracting(Delta::dot)
+      assertThat(r.namespace("ns").outbox().pending(100)).extracting(Delta::dot)
           .as("acknowledged writes are gone, the others resume after restart").containsExactlyElementsOf(dots.subList(2, 5));
     }
   }
@@ -49,13 +49,13 @@ class OutboundQueueTest {
       Dot bad = c.update("x", doc -> doc.set("v", "not allowed")).dot();
       Dot good = c.update("y", doc -> doc.set("v", "fine")).dot();
       List<String> seen = new ArrayList<>();
-      ns.onRejected((write, code, message) -> seen.add(write.dot() + " " + code));
-      ns.reject(bad, "forbidden", "user may not write x");
-      ns.reject(bad, "forbidden", "again");
+      ns.outbox().onRejected((write, code, message) -> seen.add(write.dot() + " " + code));
+      ns.outbox().reject(bad, "forbidden", "user may not write x");
+      ns.outbox().reject(bad, "forbidden", "again");
       assertThat(seen).containsExactly(bad + " forbidden");
       assertThat(r.metrics().rejectedWrites()).isEqualTo(1);
-      assertThat(ns.rejections()).containsEntry(bad, "forbidden: user may not write x");
-      assertThat(ns.outbound(10)).extracting(Delta::dot).containsExactly(good);
+      assertThat(ns.outbox().rejections()).containsEntry(bad, "forbidden: user may not write x");
+      assertThat(ns.outbox().pending(10)).extracting(Delta::dot).containsExactly(good);
       assertThat(c.get("x")).as("the local replica keeps its own write").isPresent();
     }
   }
@@ -64,8 +64,8 @@ class OutboundQueueTest {
   void anEdgeKeepsNoQueue() {
     try (Replica r = Replica.inMemory(ReplicaOptions.builder().durability(Durability.COMMIT).build())) {
       r.namespace("ns").collection("c").update("d", doc -> doc.set("v", 1L));
-      assertThat(r.namespace("ns").pendingCount()).isZero();
-      assertThat(r.namespace("ns").outbound(10)).isEmpty();
+      assertThat(r.namespace("ns").outbox().size()).isZero();
+      assertThat(r.namespace("ns").outbox().pending(10)).isEmpty();
     }
   }
 
@@ -76,12 +76,12 @@ class OutboundQueueTest {
       Namespace ns = r.namespace("ns");
       WriteReceipt w = ns.collection("c").update("d", doc -> doc.set("v", 1L));
       assertThat(w.durable()).isNotDone();
-      assertThat(ns.outbound(10)).as("a crash now would lose it, so no upstream may see it").isEmpty();
+      assertThat(ns.outbox().pending(10)).as("a crash now would lose it, so no upstream may see it").isEmpty();
       assertThat(ns.deltasSince(dev.lattice.crdt.causal.VersionVector.EMPTY, 1 << 20))
           .isEqualTo(new dev.lattice.replica.log.DeltaPage.Deltas(List.of(), false, 0));
       r.flush();
       assertThat(w.durable()).isDone();
-      assertThat(ns.outbound(10)).extracting(Delta::dot).containsExactly(w.dot());
+      assertThat(ns.outbox().pending(10)).extracting(Delta::dot).containsExactly(w.dot());
     }
   }
 }

@@ -222,7 +222,7 @@ final class CrashLedger {
       checkDocuments(ns);
 
       // Outbound queue: resumes with everything no upstream acknowledged.
-      List<Delta> out = ns.outbound(Integer.MAX_VALUE);
+      List<Delta> out = ns.outbox().pending(Integer.MAX_VALUE);
       List<Long> outSeqs = out.stream().map(d -> d.dot().seq()).toList();
       assertThat(outSeqs).as("outbound queue, oldest first").isSorted().doesNotHaveDuplicates();
       assertThat(out).extracting(d -> d.dot().replica()).as("outbound origins").allMatch(id::equals);
@@ -235,8 +235,8 @@ final class CrashLedger {
       for (Delta d : out) {
         assertThat(d.collection() + "/" + d.documentId()).as("queued delta %s", d.dot()).isEqualTo(docOfSeq.get(d.dot().seq()));
       }
-      assertThat(ns.pendingCount()).as("pendingCount vs outbound").isEqualTo(out.size());
-      assertThat(ns.rejections()).as("rejected writes").isEmpty();
+      assertThat(ns.outbox().size()).as("pendingCount vs outbound").isEqualTo(out.size());
+      assertThat(ns.outbox().rejections()).as("rejected writes").isEmpty();
       int upacksOfEarlier = (int) upacked.stream().filter(s -> s <= knownMax).count();
       LongStream.rangeClosed(1, max).filter(s -> !queued.contains(s)).forEach(gone::add);
 
@@ -245,7 +245,7 @@ final class CrashLedger {
       WriteReceipt probe = ns.collection(PROBE).update(probeOp.doc(), probeOp::writeTo);
       assertThat(probe.dot()).as("dot of the first write after reopen").isEqualTo(new Dot(id, max + 1));
       assertThat(probe.durable()).as("SYNC receipt").isCompleted();
-      List<Delta> after = ns.outbound(Integer.MAX_VALUE);
+      List<Delta> after = ns.outbox().pending(Integer.MAX_VALUE);
       assertThat(after).isNotEmpty();
       assertThat(after.get(after.size() - 1).dot()).as("queue tail after the probe").isEqualTo(probe.dot());
       probeOp = probeOp.withSeq(max + 1);
@@ -262,13 +262,13 @@ final class CrashLedger {
       if (!upstream.isEmpty()) {
         upstream.add(upstream.get(0));
       }
-      ns.acknowledge(upstream);
-      ns.acknowledge(upstream);
+      ns.outbox().acknowledge(upstream);
+      ns.outbox().acknowledge(upstream);
       Set<Long> ackedNow = new TreeSet<>();
       upstream.forEach(d -> ackedNow.add(d.seq()));
-      assertThat(ns.pendingCount()).as("pendingCount after acknowledging %d dots", ackedNow.size())
+      assertThat(ns.outbox().size()).as("pendingCount after acknowledging %d dots", ackedNow.size())
           .isEqualTo(after.size() - ackedNow.size());
-      assertThat(ns.outbound(Integer.MAX_VALUE).stream().filter(d -> ackedNow.contains(d.dot().seq())).toList())
+      assertThat(ns.outbox().pending(Integer.MAX_VALUE).stream().filter(d -> ackedNow.contains(d.dot().seq())).toList())
           .as("acknowledged dots still queued").isEmpty();
       gone.addAll(ackedNow);
       knownMax = max + 1;

@@ -78,7 +78,7 @@ public final class CrashWriter {
     long started = System.nanoTime();
     Replica replica = Replica.open(file, options);
     Namespace ns = replica.namespace(NAMESPACE);
-    emit("OPEN " + replica.id() + " " + ns.vector().max(replica.id()) + " " + ns.pendingCount() + " "
+    emit("OPEN " + replica.id() + " " + ns.vector().max(replica.id()) + " " + ns.outbox().size() + " "
         + (System.nanoTime() - started) / 1_000_000);
 
     SplittableRandom root = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + cycle);
@@ -156,7 +156,7 @@ public final class CrashWriter {
       }
       List<Dot> acked = new ArrayList<>();
       StringBuilder line = new StringBuilder("UPACK");
-      for (Delta d : ns.outbound(64)) {
+      for (Delta d : ns.outbox().pending(64)) {
         if (rnd.nextInt(3) == 0) {
           acked.add(d.dot());
           line.append(' ').append(d.dot().seq());
@@ -164,7 +164,7 @@ public final class CrashWriter {
       }
       if (!acked.isEmpty()) {
         emit(line.toString());
-        ns.acknowledge(acked);
+        ns.outbox().acknowledge(acked);
       }
     }
   }

@@ -1,0 +1,113 @@
+package dev.lattice.replica;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.replica.log.Delta;
+import dev.lattice.replica.log.DeltaCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.h2.mvstore.MVMap;
+
+/**
+ * A client's local writes that no upstream has acknowledged yet, in the replica's MVStore so they
+ * survive restarts. A write enters in the commit that makes it (see {@link Collection#update}) and
+ * leaves only when an upstream acknowledges its dot, or rejects it for good; a rejected write is
+ * surfaced and skipped so it never blocks the writes behind it.
+ */
+public final class OutboundQueue {
+  private final Replica replica;
+  private final Namespace namespace;
+  private final MVMap<byte[], byte[]> entries;
+  private final MVMap<byte[], byte[]> rejected;
+  private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
+
+  OutboundQueue(Replica replica, Namespace namespace, MVMap<byte[], byte[]> entries, MVMap<byte[], byte[]> rejected) {
+    this.replica = replica;
+    this.namespace = namespace;
+    this.entries = entries;
+    this.rejected = rejected;
+  }
+
+  /** Committed writes waiting for acknowledgement, oldest first, at most {@code max}. */
+  public List<Delta> pending(int max) {
+    VersionVector have = namespace.committed();
+    List<Delta> out = new ArrayList<>();
+    for (Iterator<byte[]> it = entries.keyIterator(null); it.hasNext() && out.size() < max; ) {
+      byte[] key = it.next();
+      if (!have.covers(Keys.dotOf(key))) {
+        continue; // not committed yet: a crash could still lose it, so no upstream may see it
+      }
+      byte[] raw = entries.get(key);
+      if (raw != null) {
+        out.add(DeltaCodec.decode(raw));
+      }
+    }
+    return out;
+  }
+
+  /** How many writes wait for acknowledgement, committed or not. */
+  public long size() {
+    return entries.sizeAsLong();
+  }
+
+  /** Drops acknowledged writes. Acknowledging a dot twice, or one not queued, does nothing. */
+  public void acknowledge(Collection<Dot> dots) {
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      boolean any = false;
+      for (Dot dot : dots) {
+        any |= entries.remove(Keys.dot(dot)) != null;
+      }
+      if (any) {
+        replica.committer().request(Durability.ASYNC);
+      }
+    } finally {
+      replica.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Records that an upstream refused a queued write for good: it leaves the queue, is kept in
+   * {@link #rejections}, counted, and reported to the rejection listeners. The local replica keeps
+   * the write; the rest of the system never sees it.
+   */
+  public void reject(Dot dot, String code, String message) {
+    byte[] raw;
+    replica.writeLock().lock();
+    try {
+      replica.checkOpen();
+      raw = entries.remove(Keys.dot(dot));
+      if (raw == null) {
+        return;
+      }
+      rejected.put(Keys.dot(dot), (code + ": " + message).getBytes(StandardCharsets.UTF_8));
+      replica.committer().request(Durability.ASYNC);
+    } finally {
+      replica.writeLock().unlock();
+    }
+    replica.metrics().rejectedWrites.increment();
+    Delta write = DeltaCodec.decode(raw);
+    for (RejectionListener l : rejectionListeners) {
+      l.onRejected(write, code, message);
+    }
+  }
+
+  /** The rejected writes and their reasons, oldest first. */
+  public Map<Dot, String> rejections() {
+    Map<Dot, String> out = new LinkedHashMap<>();
+    rejected.forEach((k, v) -> out.put(Keys.dotOf(k), new String(v, StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  public Subscription onRejected(RejectionListener listener) {
+    rejectionListeners.add(listener);
+    return () -> rejectionListeners.remove(listener);
+  }
+}
