@@ -26,7 +26,6 @@ import dev.lattice.replica.log.DeltaCodec;
 import dev.lattice.replica.log.DeltaPage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -110,8 +109,8 @@ public final class Namespace {
    *
    * @throws ReplicaException INVALID_NAME if the name is not 1 to 64 of {@code [A-Za-z0-9_.-]}
    */
-  public dev.lattice.replica.Collection collection(String collection) {
-    return new dev.lattice.replica.Collection(this, Names.checkIdentifier("collection", collection, Names.MAX_COLLECTION));
+  public Collection collection(String collection) {
+    return new Collection(this, Names.checkIdentifier("collection", collection, Names.MAX_COLLECTION));
   }
 
   /** The version vector of everything applied here, including writes not yet committed. */
