@@ -66,7 +66,9 @@ public final class DotKernel {
   }
 
   public static <V> NavigableMap<Dot, V> single(Dot dot, V value) {
-    return Collections.unmodifiableNavigableMap(new TreeMap<>(Map.of(dot, value)));
+    TreeMap<Dot, V> one = new TreeMap<>();
+    one.put(dot, value);
+    return Collections.unmodifiableNavigableMap(one);
   }
 
   public static <V> NavigableMap<Dot, V> none() {

@@ -24,10 +24,9 @@ import java.util.TreeMap;
  * removes what the deleter saw, while an assignment concurrent with the delete survives (see
  * {@link Document}).
  */
-public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context)
-    implements Crdt<LwwRegister>, Field {
+public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
-  public static final LwwRegister EMPTY = new LwwRegister(DotKernel.none(), VersionVector.EMPTY);
+  public static final LwwRegister EMPTY = new LwwRegister(DotKernel.none(), VersionVector.EMPTY, true);
 
   /** The order that decides the winner: timestamp, then replica id, then sequence. */
   public static final Comparator<Map.Entry<Dot, Stamped>> WRITE_ORDER =
@@ -41,15 +40,38 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
     }
   }
 
-  public LwwRegister {
-    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
-    Objects.requireNonNull(context, "context");
+  private final NavigableMap<Dot, Stamped> entries;
+  private final VersionVector context;
+
+  /** A register of these entries and context; the map is copied. */
+  public LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context) {
+    this(Collections.unmodifiableNavigableMap(new TreeMap<>(entries)), context, true);
+  }
+
+  /**
+   * Takes {@code entries} as is: it must be unmodifiable and held by no one else, as the maps
+   * {@link DotKernel} returns are. Joins and mutators build registers this way, so the register
+   * on the hot path of every field write is not copied twice.
+   */
+  private LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context, boolean owned) {
+    this.entries = entries;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  /** Each surviving assignment under its dot. */
+  public NavigableMap<Dot, Stamped> entries() {
+    return entries;
+  }
+
+  /** The dots this register has observed. */
+  public VersionVector context() {
+    return context;
   }
 
   /** The delta that sets the register to {@code value} at {@code hlc}, made by mutation {@code dot}. */
   public LwwRegister assign(Value value, long hlc, Dot dot) {
     return new LwwRegister(DotKernel.single(dot, new Stamped(hlc, value)),
-        DotKernel.contextOf(entries.keySet(), dot));
+        DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   /** The winning value, if any assignment survives. */
@@ -89,7 +111,7 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
 
   @Override
   public LwwRegister removal(Dot dot) {
-    return new LwwRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+    return new LwwRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   @Override
@@ -97,12 +119,27 @@ public record LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector cont
     LwwRegister o = Fields.same(this, other, LwwRegister.class);
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    return new LwwRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+    return new LwwRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context), true);
   }
 
   @Override
   public LwwRegister compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new LwwRegister(entries, residual);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new LwwRegister(entries, residual, true);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LwwRegister r && entries.equals(r.entries) && context.equals(r.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * entries.hashCode() + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "LwwRegister[entries=" + entries + ", context=" + context + "]";
   }
 }
