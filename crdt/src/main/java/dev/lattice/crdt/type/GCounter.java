@@ -20,19 +20,36 @@ import java.util.TreeMap;
  * <p>Removal resets what it observed. A replica that increments concurrently with a removal keeps
  * its whole contribution, since that contribution is one cumulative entry.
  */
-public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
-    implements Crdt<GCounter>, Field {
+public final class GCounter implements Crdt<GCounter>, Field {
 
-  public static final GCounter EMPTY = new GCounter(DotKernel.none(), VersionVector.EMPTY);
+  public static final GCounter EMPTY = new GCounter(DotKernel.none(), VersionVector.EMPTY, true);
 
-  public GCounter {
-    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
-    Objects.requireNonNull(context, "context");
-    for (long v : entries.values()) {
+  private final NavigableMap<Dot, Long> entries;
+  private final VersionVector context;
+
+  /** A counter of these entries and context; the map is copied. */
+  public GCounter(NavigableMap<Dot, Long> entries, VersionVector context) {
+    this(Collections.unmodifiableNavigableMap(new TreeMap<>(entries)), context, true);
+    for (long v : this.entries.values()) {
       if (v < 0) {
         throw new IllegalArgumentException("grow-only counter entry is negative: " + v);
       }
     }
+  }
+
+  /** Takes {@code entries} as is: unmodifiable and held by no one else, as {@link DotKernel} builds them. */
+  private GCounter(NavigableMap<Dot, Long> entries, VersionVector context, boolean owned) {
+    this.entries = entries;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  public NavigableMap<Dot, Long> entries() {
+    return entries;
+  }
+
+  /** The dots this value has observed. */
+  public VersionVector context() {
+    return context;
   }
 
   /**
@@ -48,7 +65,7 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
     List<Dot> own = Counters.ownDots(entries, dot.replica());
     long current = own.stream().mapToLong(entries::get).sum();
     return new GCounter(DotKernel.single(dot, Math.addExact(current, amount)),
-        DotKernel.contextOf(own, dot));
+        DotKernel.contextOf(own, dot), true);
   }
 
   /**
@@ -86,7 +103,7 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
 
   @Override
   public GCounter removal(Dot dot) {
-    return new GCounter(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+    return new GCounter(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   @Override
@@ -94,12 +111,27 @@ public record GCounter(NavigableMap<Dot, Long> entries, VersionVector context)
     GCounter o = Fields.same(this, other, GCounter.class);
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    return new GCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+    return new GCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context), true);
   }
 
   @Override
   public GCounter compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new GCounter(entries, residual);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new GCounter(entries, residual, true);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GCounter x && entries.equals(x.entries) && context.equals(x.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * entries.hashCode() + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "GCounter[entries=" + entries + ", context=" + context + "]";
   }
 }

@@ -23,19 +23,36 @@ import java.util.TreeSet;
  * values when read ({@link #resolve}) and folds the new value into them when written
  * ({@link #assignResolved}), so merge stays free of user code and cannot be broken by it.
  */
-public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context)
-    implements Crdt<MvRegister>, Field {
+public final class MvRegister implements Crdt<MvRegister>, Field {
 
-  public static final MvRegister EMPTY = new MvRegister(DotKernel.none(), VersionVector.EMPTY);
+  public static final MvRegister EMPTY = new MvRegister(DotKernel.none(), VersionVector.EMPTY, true);
 
-  public MvRegister {
-    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
-    Objects.requireNonNull(context, "context");
+  private final NavigableMap<Dot, Value> entries;
+  private final VersionVector context;
+
+  /** A register of these entries and context; the map is copied. */
+  public MvRegister(NavigableMap<Dot, Value> entries, VersionVector context) {
+    this(Collections.unmodifiableNavigableMap(new TreeMap<>(entries)), context, true);
+  }
+
+  /** Takes {@code entries} as is: unmodifiable and held by no one else, as {@link DotKernel} builds them. */
+  private MvRegister(NavigableMap<Dot, Value> entries, VersionVector context, boolean owned) {
+    this.entries = entries;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  public NavigableMap<Dot, Value> entries() {
+    return entries;
+  }
+
+  /** The dots this value has observed. */
+  public VersionVector context() {
+    return context;
   }
 
   /** The delta that replaces every observed value with {@code value}. */
   public MvRegister assign(Value value, Dot dot) {
-    return new MvRegister(DotKernel.single(dot, value), DotKernel.contextOf(entries.keySet(), dot));
+    return new MvRegister(DotKernel.single(dot, value), DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   /** The delta that writes {@code handler}'s join of the current values and {@code value}. */
@@ -84,7 +101,7 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
 
   @Override
   public MvRegister removal(Dot dot) {
-    return new MvRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+    return new MvRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   @Override
@@ -92,12 +109,27 @@ public record MvRegister(NavigableMap<Dot, Value> entries, VersionVector context
     MvRegister o = Fields.same(this, other, MvRegister.class);
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    return new MvRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+    return new MvRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context), true);
   }
 
   @Override
   public MvRegister compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new MvRegister(entries, residual);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new MvRegister(entries, residual, true);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MvRegister x && entries.equals(x.entries) && context.equals(x.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * entries.hashCode() + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "MvRegister[entries=" + entries + ", context=" + context + "]";
   }
 }

@@ -15,10 +15,9 @@ import java.util.TreeMap;
  * holding that replica's increments and decrements apart so each only grows. Removal and retries
  * behave as in {@link GCounter}.
  */
-public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector context)
-    implements Crdt<PnCounter>, Field {
+public final class PnCounter implements Crdt<PnCounter>, Field {
 
-  public static final PnCounter EMPTY = new PnCounter(DotKernel.none(), VersionVector.EMPTY);
+  public static final PnCounter EMPTY = new PnCounter(DotKernel.none(), VersionVector.EMPTY, true);
 
   /** One replica's totals so far. */
   public record Contribution(long up, long down) {
@@ -29,9 +28,27 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
     }
   }
 
-  public PnCounter {
-    entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
-    Objects.requireNonNull(context, "context");
+  private final NavigableMap<Dot, Contribution> entries;
+  private final VersionVector context;
+
+  /** A counter of these entries and context; the map is copied. */
+  public PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector context) {
+    this(Collections.unmodifiableNavigableMap(new TreeMap<>(entries)), context, true);
+  }
+
+  /** Takes {@code entries} as is: unmodifiable and held by no one else, as {@link DotKernel} builds them. */
+  private PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector context, boolean owned) {
+    this.entries = entries;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  public NavigableMap<Dot, Contribution> entries() {
+    return entries;
+  }
+
+  /** The dots this value has observed. */
+  public VersionVector context() {
+    return context;
   }
 
   /**
@@ -52,7 +69,7 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
     } else {
       down = Math.addExact(down, Math.negateExact(amount));
     }
-    return new PnCounter(DotKernel.single(dot, new Contribution(up, down)), DotKernel.contextOf(own, dot));
+    return new PnCounter(DotKernel.single(dot, new Contribution(up, down)), DotKernel.contextOf(own, dot), true);
   }
 
   /**
@@ -90,7 +107,7 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
 
   @Override
   public PnCounter removal(Dot dot) {
-    return new PnCounter(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot));
+    return new PnCounter(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot), true);
   }
 
   @Override
@@ -98,12 +115,27 @@ public record PnCounter(NavigableMap<Dot, Contribution> entries, VersionVector c
     PnCounter o = Fields.same(this, other, PnCounter.class);
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    return new PnCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context));
+    return new PnCounter(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context), true);
   }
 
   @Override
   public PnCounter compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new PnCounter(entries, residual);
+    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new PnCounter(entries, residual, true);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PnCounter x && entries.equals(x.entries) && context.equals(x.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * entries.hashCode() + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PnCounter[entries=" + entries + ", context=" + context + "]";
   }
 }
