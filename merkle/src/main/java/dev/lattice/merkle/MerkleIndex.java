@@ -1,5 +1,6 @@
 package dev.lattice.merkle;
 
+import dev.lattice.merkle.internal.ByteKey;
 import dev.lattice.merkle.internal.Bytes;
 import dev.lattice.merkle.internal.NodeHasher;
 import dev.lattice.merkle.store.Entry;
@@ -95,7 +96,7 @@ public final class MerkleIndex {
     // consecutive keys usually share one, so the last match is tried first.
     List<byte[]> names = new ArrayList<>();
     List<List<Entry>> groups = new ArrayList<>();
-    Map<PartitionName, Integer> many = new HashMap<>();
+    Map<ByteKey, Integer> many = new HashMap<>();
     int last = -1;
     for (Map.Entry<byte[], byte[]> e : entries) {
       byte[] key = e.getKey().clone();
@@ -110,14 +111,14 @@ public final class MerkleIndex {
       }
       if (g < 0) {
         byte[] name = Arrays.copyOf(key, len);
-        Integer known = names.size() > 8 ? many.get(new PartitionName(name)) : null;
+        Integer known = names.size() > 8 ? many.get(new ByteKey(name)) : null;
         if (known != null) {
           g = known;
         } else {
           g = names.size();
           names.add(name);
           groups.add(new ArrayList<>());
-          many.put(new PartitionName(name), g);
+          many.put(new ByteKey(name), g);
         }
       }
       last = g;
@@ -185,18 +186,6 @@ public final class MerkleIndex {
     return new Descent(pathKeys, path, at, node);
   }
 
-  /** Wrapper giving a partition name value equality, for grouping. */
-  private record PartitionName(byte[] bytes) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof PartitionName p && Arrays.equals(bytes, p.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes);
-    }
-  }
 
   public MerkleConfig config() {
     return config;

@@ -4,6 +4,7 @@ import dev.lattice.merkle.Difference;
 import dev.lattice.merkle.Difference.Kind;
 import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
+import dev.lattice.merkle.internal.ByteKey;
 import dev.lattice.merkle.internal.Bytes;
 import dev.lattice.merkle.store.Entry;
 import dev.lattice.merkle.store.Node;
@@ -417,7 +418,7 @@ public final class Reconciler {
   private void apply(Verdict verdict) throws ReconcileException {
     NodeKey p = verdict.path();
     NodeView mine = sent.get(p);
-    Set<KeyRef> ours = new HashSet<>();
+    Set<ByteKey> ours = new HashSet<>();
     if (mine instanceof LeafView leaf) {
       if (verdict.statuses().length != leaf.entries().size()) {
         throw new ReconcileException(Reason.BAD_STATUSES, "verdict at " + p + " has "
@@ -425,7 +426,7 @@ public final class Reconciler {
       }
       for (int i = 0; i < verdict.statuses().length; i++) {
         byte[] key = leaf.entries().get(i).key();
-        ours.add(new KeyRef(key));
+        ours.add(new ByteKey(key));
         switch (verdict.statuses()[i]) {
           case Verdict.SAME -> { }
           case Verdict.DIFFERS -> differences.add(new Difference(key, Kind.DIGEST_DIFFERS));
@@ -443,7 +444,7 @@ public final class Reconciler {
     for (byte[] key : verdict.keysOnlySender()) {
       checkPlaced(key, p, previous);
       previous = key;
-      if (ours.contains(new KeyRef(key))) {
+      if (ours.contains(new ByteKey(key))) {
         throw new ReconcileException(Reason.INCONSISTENT_VERDICT,
             "peer claims only it has " + Bytes.hex(key) + ", which we sent");
       }
@@ -462,16 +463,4 @@ public final class Reconciler {
     }
   }
 
-  /** Value equality for a key, for set membership. */
-  private record KeyRef(byte[] key) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof KeyRef r && Arrays.equals(key, r.key);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(key);
-    }
-  }
 }
