@@ -363,6 +363,54 @@ public final class Namespace {
   }
 
   /**
+   * Opens the initiating side of a repair of what one reader may see: a Merkle index is built,
+   * for this session only, over {@code collections} as {@code view} shows them, so the reader's
+   * replica (which holds exactly such documents) compares against it and learns nothing of
+   * documents it may not read. Costs one pass over those collections under the write lock; use it
+   * only for a reader below the compaction floor. Answer with {@link #viewStates}.
+   */
+  public RepairSession openRepairOfView(java.util.Collection<String> collections, DocumentView view) {
+    return underLock(() -> {
+      MerkleIndex index = new MerkleIndex(MerkleConfig.defaults(), new dev.lattice.merkle.store.InMemoryNodeStore());
+      for (String collection : collections) {
+        Cursor<String, byte[]> cursor = documents.cursor(Keys.collectionPrefix(collection));
+        while (cursor.hasNext()) {
+          String key = cursor.next();
+          if (!Keys.collectionOf(key).equals(collection)) {
+            break;
+          }
+          String id = Keys.idOf(key);
+          Optional<Document> seen = view.apply(collection, id, decodeDocument(cursor.getValue(), collection, id));
+          if (seen.isPresent() && seen.get().exists()) {
+            index.put(Keys.bytes(key), digest(seen.get()));
+          }
+        }
+      }
+      index.flush();
+      return new RepairSession(this, Reconciler.initiator(index, Scope.all()), vector);
+    });
+  }
+
+  /**
+   * {@link #repairStates} as {@code view} shows them: a document the reader may not see is sent
+   * empty, which removes from the reader's replica what it holds of it up to the vector.
+   */
+  public RepairStates viewStates(List<String> keys, DocumentView view) {
+    return underLock(() -> {
+      List<RepairStates.State> states = new ArrayList<>();
+      for (String key : keys) {
+        String collection = Keys.collectionOf(key);
+        String id = Keys.idOf(key);
+        byte[] raw = documents.get(key);
+        Document d = raw == null ? Document.EMPTY
+            : view.apply(collection, id, decodeDocument(raw, collection, id)).orElse(Document.EMPTY);
+        states.add(new RepairStates.State(collection, id, d));
+      }
+      return new RepairStates(states, vector);
+    });
+  }
+
+  /**
    * The stored states of the given documents ({@code collection \0 id} keys), read together with
    * the vector they are stored beside; absent documents are sent as empty.
    */

@@ -17,7 +17,8 @@ class ReplicaLayeringTest {
   void dependsOnlyOnTheLayersBelow() {
     classes().should().onlyDependOnClassesThat().resideInAnyPackage(
             "java..", "dev.lattice.replica..", "dev.lattice.crdt..", "dev.lattice.merkle..", "dev.lattice.schema..",
-            "org.h2.mvstore..", "org.bouncycastle.crypto..")
+            "org.h2.mvstore..", "org.bouncycastle.crypto..", "com.fasterxml.jackson.core..",
+            "com.fasterxml.jackson.databind..", "com.fasterxml.jackson.dataformat.cbor..")
         .check(main);
   }
 

@@ -1,0 +1,232 @@
+package dev.lattice.replica.sync;
+
+import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.causal.VersionVector;
+import dev.lattice.merkle.Scope;
+import dev.lattice.replica.DocumentView;
+import dev.lattice.replica.Namespace;
+import dev.lattice.replica.RepairSession;
+import dev.lattice.replica.RepairStates;
+import dev.lattice.replica.log.Delta;
+import dev.lattice.replica.log.DeltaPage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one side sends so that the other holds what it may read of a namespace: first a
+ * catch-up from the receiver's vector (pages of the delta log, or, below the log's compaction
+ * floor, a Merkle repair followed by the rest of the log), then {@code caught-up}, then live
+ * deltas as they are accepted here.
+ *
+ * <h2>Why nothing is lost between catch-up and live</h2>
+ *
+ * Live deltas are offered only after they are committed, on the session's thread. While catching
+ * up, offers are ignored: the next page read sees every delta committed before it. Catch-up ends
+ * with a page read that found nothing more, so every delta committed before that read was paged,
+ * and every delta committed after it is offered once the session is live. {@link #sent} (the
+ * receiver's vector joined with every dot sent or received since) drops the overlap.
+ */
+final class Downstream {
+  enum Phase { CATCHING_UP, REPAIRING, LIVE }
+
+  /** Whole documents are larger than deltas: fewer to a message keeps it well under the size limit. */
+  static final int STATES_PER_MESSAGE = 500;
+
+  private final Namespace namespace;
+  private final SessionOutput out;
+  private final SyncLimits limits;
+  private final SessionEvents events;
+  /** Null for a receiver that sees everything as stored (a peer edge, a schemaless namespace). */
+  private final DeltaView deltaView;
+  private final DocumentView documentView;
+  private final Collection<String> viewCollections;
+
+  private VersionVector sent;
+  private Phase phase = Phase.CATCHING_UP;
+  private RepairSession repair;
+  private boolean repairedThisCatchUp;
+
+  Downstream(Namespace namespace, SessionOutput out, SyncLimits limits, SessionEvents events, VersionVector start,
+      DeltaView deltaView, DocumentView documentView, Collection<String> viewCollections) {
+    this.namespace = namespace;
+    this.out = out;
+    this.limits = limits;
+    this.events = events;
+    this.sent = start;
+    this.deltaView = deltaView;
+    this.documentView = documentView;
+    this.viewCollections = viewCollections;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  VersionVector sent() {
+    return sent;
+  }
+
+  /** Starts (or, on a resync, restarts) the catch-up from what the receiver holds. */
+  void catchUpFrom(VersionVector receiverHolds) {
+    if (phase == Phase.REPAIRING) {
+      return; // the repair's own catch-up follows it
+    }
+    sent = sent.merge(receiverHolds);
+    phase = Phase.CATCHING_UP;
+    repairedThisCatchUp = false;
+    pump();
+  }
+
+  /** The receiver has this dot already (it sent it to us). */
+  void receiverHas(List<Delta> deltas) {
+    sent = sent.merge(VersionVector.ofDots(dots(deltas)));
+  }
+
+  /** The transport can take more: continues a paused catch-up. */
+  void resume() {
+    pump();
+  }
+
+  private void pump() {
+    while (phase == Phase.CATCHING_UP && out.writable()) {
+      DeltaPage page = namespace.deltasSince(sent, limits.pageBytes());
+      if (page instanceof DeltaPage.NeedsRepair needs) {
+        startRepair(needs);
+        return;
+      }
+      DeltaPage.Deltas deltas = (DeltaPage.Deltas) page;
+      sendVisible(deltas.deltas());
+      if (!deltas.more()) {
+        out.send(new SyncMessage.CaughtUp(sent));
+        phase = Phase.LIVE;
+      }
+    }
+  }
+
+  /** Deltas just committed here; sent if the receiver is live and lacks them. */
+  void offer(List<Delta> committed) {
+    if (phase != Phase.LIVE) {
+      return;
+    }
+    List<Delta> fresh = new ArrayList<>(committed.size());
+    for (Delta d : committed) {
+      if (!sent.covers(d.dot())) {
+        fresh.add(d);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      sendVisible(fresh);
+    }
+  }
+
+  private void sendVisible(List<Delta> deltas) {
+    if (deltas.isEmpty()) {
+      return;
+    }
+    sent = sent.merge(VersionVector.ofDots(dots(deltas)));
+    List<Delta> visible = new ArrayList<>(deltas.size());
+    for (Delta d : deltas) {
+      if (deltaView == null) {
+        visible.add(d);
+      } else {
+        Optional<Delta> seen = deltaView.apply(d);
+        if (seen.isPresent() && seen.get().change().fields().entryCount() > 0) {
+          visible.add(seen.get());
+        }
+      }
+    }
+    for (int from = 0; from < visible.size(); from += limits.maxBatch()) {
+      List<Delta> batch = visible.subList(from, Math.min(visible.size(), from + limits.maxBatch()));
+      out.send(new SyncMessage.Deltas(batch));
+      events.deltasOut(batch.size());
+    }
+  }
+
+  private static List<Dot> dots(List<Delta> deltas) {
+    List<Dot> dots = new ArrayList<>(deltas.size());
+    for (Delta d : deltas) {
+      dots.add(d.dot());
+    }
+    return dots;
+  }
+
+  // ---- repair below the compaction floor ----
+
+  private void startRepair(DeltaPage.NeedsRepair needs) {
+    if (repairedThisCatchUp) {
+      // The log was trimmed again past what the repair just delivered; let the receiver reconnect.
+      throw new SyncException(ErrorCode.INTERNAL, "the delta log was compacted past replica " + needs.replica()
+          + " seq " + needs.missingFrom() + " during a repair; reconnect to resume");
+    }
+    repairedThisCatchUp = true;
+    openRepair();
+  }
+
+  /**
+   * Periodic anti-entropy: a Merkle repair while live, which heals what lost messages or a
+   * trimmed log left different. Returns false (and does nothing) unless live.
+   */
+  boolean repairNow() {
+    if (phase != Phase.LIVE) {
+      return false;
+    }
+    openRepair();
+    return true;
+  }
+
+  private void openRepair() {
+    phase = Phase.REPAIRING;
+    repair = documentView == null ? namespace.openRepair(Scope.all())
+        : namespace.openRepairOfView(viewCollections, documentView);
+    flushRepair();
+  }
+
+  /** A repair message from the receiver; false if this side has no repair under way. */
+  boolean onRepair(byte[] message) {
+    if (phase != Phase.REPAIRING) {
+      return false;
+    }
+    repair.receive(message);
+    flushRepair();
+    return true;
+  }
+
+  private void flushRepair() {
+    for (Optional<byte[]> m = repair.nextMessage(); m.isPresent(); m = repair.nextMessage()) {
+      out.send(new SyncMessage.Repair(m.get()));
+    }
+    if (repair.isDone()) {
+      finishRepair();
+    }
+  }
+
+  private void finishRepair() {
+    List<String> keys = repair.differingKeys();
+    sendStates(keys, documentView == null ? namespace.repairStates(keys) : namespace.viewStates(keys, documentView),
+        out, limits);
+    events.repaired(keys.size(), documentView != null);
+    sent = sent.merge(repair.startVector());
+    repair = null;
+    phase = Phase.CATCHING_UP;
+    pump();
+  }
+
+  /** Sends the states of a finished repair in batches, the last one marked. */
+  static void sendStates(List<String> keys, RepairStates states, SessionOutput out, SyncLimits limits) {
+    List<SyncMessage.State> all = new ArrayList<>(states.states().size());
+    for (RepairStates.State s : states.states()) {
+      all.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
+    }
+    if (all.isEmpty()) {
+      out.send(new SyncMessage.States(List.of(), states.vector(), true));
+      return;
+    }
+    int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
+    for (int from = 0; from < all.size(); from += batch) {
+      int to = Math.min(all.size(), from + batch);
+      out.send(new SyncMessage.States(all.subList(from, to), states.vector(), to == all.size()));
+    }
+  }
+}
