@@ -51,6 +51,11 @@ public final class OutboundQueue {
     return out;
   }
 
+  /** Whether the write of {@code dot} still waits for acknowledgement. */
+  public boolean isQueued(Dot dot) {
+    return entries.containsKey(Keys.dot(dot));
+  }
+
   /** How many writes wait for acknowledgement, committed or not. */
   public long size() {
     return entries.sizeAsLong();
