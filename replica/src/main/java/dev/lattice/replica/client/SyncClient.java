@@ -70,6 +70,8 @@ public final class SyncClient implements AutoCloseable {
     }
   }
 
+  private static final Duration PING_EVERY = Duration.ofSeconds(15);
+
   private final Replica replica;
   private final Namespace namespace;
   private final URI uri;
@@ -121,6 +123,7 @@ public final class SyncClient implements AutoCloseable {
   public SyncClient start() {
     thread.execute(this::connect);
     thread.scheduleWithFixedDelay(this::pushQueued, 10, 10, TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::ping, PING_EVERY.toMillis(), PING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -245,6 +248,18 @@ public final class SyncClient implements AutoCloseable {
     if (state != s) {
       state = s;
       stateListeners.forEach(l -> l.accept(s));
+    }
+  }
+
+  /** Keeps a quiet connection open: edges close connections idle for their idle timeout (60 s by default). */
+  private void ping() {
+    Connection c = connection;
+    if (c != null && c.socket != null && !c.dead) {
+      try {
+        c.socket.sendPing(ByteBuffer.allocate(0));
+      } catch (IllegalStateException previousPingOutstanding) {
+        // the connection is stalled; the edge's idle timeout or our next failure ends it
+      }
     }
   }
 
