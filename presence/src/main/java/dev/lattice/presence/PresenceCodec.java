@@ -13,7 +13,9 @@ import dev.lattice.presence.PresenceMessage.Touch;
 import dev.lattice.presence.PresenceMessage.Update;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -129,6 +131,26 @@ public final class PresenceCodec {
 
   /** A frame's JSON text, with each state copied verbatim. */
   public String encode(PresenceFrame frame) {
+    return encode(frame, null);
+  }
+
+  /**
+   * The texts of one tick's frames, in order. Equal to encoding each frame alone, but each member
+   * entry is written once for the whole tick and copied into every frame that carries it: the hub
+   * shares entry objects between the frames of a tick, and in a busy room every subscriber's frame
+   * holds nearly the same entries, so this turns O(changes × subscribers) JSON writing into
+   * O(changes) writing plus copying.
+   */
+  public List<String> encodeAll(List<Outbound> tick) {
+    Map<PresenceFrame.Entry, String> written = new IdentityHashMap<>();
+    List<String> out = new ArrayList<>(tick.size());
+    for (Outbound o : tick) {
+      out.add(encode(o.frame(), written));
+    }
+    return out;
+  }
+
+  private static String encode(PresenceFrame frame, Map<PresenceFrame.Entry, String> written) {
     int size = 64 + frame.room().length();
     for (PresenceFrame.Entry e : frame.members()) {
       size += 48 + e.id().length() + e.user().length() + e.state().length();
@@ -137,12 +159,21 @@ public final class PresenceCodec {
     head(b, "p-frame", frame.room()).append(",\"members\":[");
     List<PresenceFrame.Entry> members = frame.members();
     for (int i = 0; i < members.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
       PresenceFrame.Entry e = members.get(i);
-      b.append(i == 0 ? "{\"id\":" : ",{\"id\":");
-      Json.quote(b, e.id());
-      b.append(",\"user\":");
-      Json.quote(b, e.user());
-      b.append(",\"clock\":").append(e.clock()).append(",\"state\":").append(e.state()).append('}');
+      if (written == null) {
+        entry(b, e);
+      } else {
+        String text = written.get(e);
+        if (text == null) {
+          StringBuilder one = new StringBuilder(48 + e.id().length() + e.user().length() + e.state().length());
+          text = entry(one, e).toString();
+          written.put(e, text);
+        }
+        b.append(text);
+      }
     }
     b.append("],\"left\":[");
     List<String> left = frame.left();
@@ -153,6 +184,14 @@ public final class PresenceCodec {
       Json.quote(b, left.get(i));
     }
     return b.append("],\"snapshot\":").append(frame.snapshot()).append('}').toString();
+  }
+
+  private static StringBuilder entry(StringBuilder b, PresenceFrame.Entry e) {
+    b.append("{\"id\":");
+    Json.quote(b, e.id());
+    b.append(",\"user\":");
+    Json.quote(b, e.user());
+    return b.append(",\"clock\":").append(e.clock()).append(",\"state\":").append(e.state()).append('}');
   }
 
   private static StringBuilder head(StringBuilder b, String type, String room) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * All presence rooms of all namespaces: who is in which room with what state, and what each member
@@ -403,45 +404,46 @@ public final class PresenceHub {
     int total = 0;
     long previous = Long.MIN_VALUE;
     for (Member m : byLastSeen) {
-      check(m.lastSeen >= previous, "expiry list out of order at " + m.id());
+      check(m.lastSeen >= previous, () -> "expiry list out of order at " + m.id());
       previous = m.lastSeen;
     }
     for (Map.Entry<String, Map<String, Room>> ns : namespaces.entrySet()) {
-      check(!ns.getValue().isEmpty(), "empty namespace " + ns.getKey());
-      check(ns.getValue().size() <= config.maxRoomsPerNamespace(), "too many rooms in " + ns.getKey());
+      check(!ns.getValue().isEmpty(), () -> "empty namespace " + ns.getKey());
+      check(ns.getValue().size() <= config.maxRoomsPerNamespace(), () -> "too many rooms in " + ns.getKey());
       for (Room r : ns.getValue().values()) {
-        check(!r.members.isEmpty(), "empty room " + r.name);
-        check(r.members.size() <= config.maxMembersPerRoom(), "room over capacity " + r.name);
-        check(r.namespace.equals(ns.getKey()), "room in the wrong namespace " + r.name);
+        check(!r.members.isEmpty(), () -> "empty room " + r.name);
+        check(r.members.size() <= config.maxMembersPerRoom(), () -> "room over capacity " + r.name);
+        check(r.namespace.equals(ns.getKey()), () -> "room in the wrong namespace " + r.name);
         for (Member m : r.members.values()) {
           total++;
-          check(m.room == r, "member in the wrong room " + m.id());
-          check(byLastSeen.contains(m), "member missing from the expiry list " + m.id());
-          check(connections.get(m.id()) == m.connection, "member of an unknown connection " + m.id());
-          check(m.connection.memberships.get(new RoomKey(r.namespace, r.name)) == m, "connection lost " + m.id());
+          check(m.room == r, () -> "member in the wrong room " + m.id());
+          check(byLastSeen.contains(m), () -> "member missing from the expiry list " + m.id());
+          check(connections.get(m.id()) == m.connection, () -> "member of an unknown connection " + m.id());
+          check(m.connection.memberships.get(new RoomKey(r.namespace, r.name)) == m, () -> "connection lost " + m.id());
         }
         for (Member m : r.changed.values()) {
-          check(r.members.get(m.id()) == m, "changed member not present " + m.id());
+          check(r.members.get(m.id()) == m, () -> "changed member not present " + m.id());
         }
-        check(!r.hasPendingWork() || dirty.contains(r), "room with news is not dirty " + r.name);
+        check(!r.hasPendingWork() || dirty.contains(r), () -> "room with news is not dirty " + r.name);
       }
     }
-    check(total == byLastSeen.size(), "expiry list holds " + byLastSeen.size() + " members, rooms " + total);
+    int inRooms = total;
+    check(inRooms == byLastSeen.size(), () -> "expiry list holds " + byLastSeen.size() + " members, rooms " + inRooms);
     for (Connection c : connections.values()) {
-      check(c.memberships.size() <= config.maxRoomsPerConnection(), "connection over its room limit " + c.id);
+      check(c.memberships.size() <= config.maxRoomsPerConnection(), () -> "connection over its room limit " + c.id);
       for (Member m : c.memberships.values()) {
         check(room(m.room.namespace, m.room.name) == m.room && m.room.members.get(c.id) == m,
-            "connection " + c.id + " holds a stale membership");
+            () -> "connection " + c.id + " holds a stale membership");
       }
     }
     for (Room r : dirty) {
-      check(room(r.namespace, r.name) == r, "dirty room is gone " + r.name);
+      check(room(r.namespace, r.name) == r, () -> "dirty room is gone " + r.name);
     }
   }
 
-  private static void check(boolean ok, String what) {
+  private static void check(boolean ok, Supplier<String> what) {
     if (!ok) {
-      throw new IllegalStateException(what);
+      throw new IllegalStateException(what.get());
     }
   }
 }

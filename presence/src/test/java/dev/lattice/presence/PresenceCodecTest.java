@@ -77,6 +77,23 @@ class PresenceCodecTest {
         .isEqualTo("{\"t\":\"p-error\",\"code\":\"room-full\",\"message\":\"room has 2 members, the limit\",\"room\":\"r1\"}");
   }
 
+  @Test
+  void encodingATickAtOnceEqualsEncodingEachFrame() throws Exception {
+    PresenceHub hub = new PresenceHub(PresenceConfig.DEFAULT);
+    for (int i = 0; i < 6; i++) {
+      hub.join("ns", "r1", new MemberIdentity("u" + i, "c" + i), "{\"i\":" + i + "}", 0);
+    }
+    hub.join("ns", "r2", new MemberIdentity("u0", "c0"), "{}", 0);
+    hub.join("ns", "r2", new MemberIdentity("u\"7", "c\n7"), "{}", 0);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 6; i += 1 + round) {
+        hub.update("ns", "r1", new MemberIdentity("u" + i, "c" + i), "{\"i\":" + i + ",\"r\":" + round + "}", round);
+      }
+      List<Outbound> out = hub.tick(round * 50 + 50);
+      assertThat(codec.encodeAll(out)).isEqualTo(out.stream().map(o -> codec.encode(o.frame())).toList());
+    }
+  }
+
   // ---- strictness
 
   @Test
