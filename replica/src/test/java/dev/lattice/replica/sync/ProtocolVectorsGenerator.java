@@ -54,9 +54,9 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * frames as {@link SyncCodec} writes them with their decoded description or expected error, whole
  * sessions replayed against {@link ServerSession}, a Merkle index and a full reconciliation, and a
  * user token. Deterministic: fixed replica ids, HLCs and wall clock, so running it again rewrites
- * the same bytes. Run from the {@code replica} module directory:
- *
- * <pre>mvn -o test-compile exec:java ... or: java -cp target/test-classes:... ProtocolVectorsGenerator [dir]</pre>
+ * the same bytes. Run from the {@code replica} module directory with the test classpath (the
+ * commands are in {@code docs/protocol-vectors/README.md}); the optional argument is the output
+ * directory, {@code ../docs/protocol-vectors} by default.
  */
 public final class ProtocolVectorsGenerator {
   static final ReplicaId A = new ReplicaId(0x0a1b2c3d4e5f6071L);
