@@ -45,6 +45,8 @@ import java.util.Set;
  * does not parse them again. It is hand-written for the same reason (one {@link StringBuilder} per
  * frame).
  *
+ * <p>Immutable and thread-safe.
+ *
  * <p>The type tag {@code "t"} is the only version marker inside a message; the protocol version is
  * the endpoint's (WebSocket subprotocol), like the other Lattice text protocols' handshake.
  */

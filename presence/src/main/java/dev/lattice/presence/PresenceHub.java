@@ -46,7 +46,9 @@ import java.util.function.Supplier;
  *       refusals are {@link PresenceException}s with a stable wire code.
  *   <li><b>Silence expires.</b> A member with no join, update or touch for
  *       {@link PresenceConfig#memberTtl()} is removed by the next tick and reported as left; a
- *       {@link #touch} renews the TTL without broadcasting anything. A disconnect removes the
+ *       {@link #touch} renews the TTL without broadcasting anything. The expired member itself is
+ *       not told (its socket is presumably gone); if it is still there, its next update or touch
+ *       is refused with {@code not-a-member} and it joins again. A disconnect removes the
  *       connection from all its rooms at once, reported on the next tick.
  * </ul>
  *
