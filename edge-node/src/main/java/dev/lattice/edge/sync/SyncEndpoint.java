@@ -68,6 +68,9 @@ public final class SyncEndpoint implements SocketEndpoint {
       if (transport.closing()) {
         return;
       }
+      if (session == null) {
+        transport.framing(binary, false); // even an undecodable first frame is answered in its own framing
+      }
       try {
         SyncMessage message = decode.get();
         if (session == null) {
@@ -83,7 +86,6 @@ public final class SyncEndpoint implements SocketEndpoint {
     }
 
     private void open(SyncMessage message, boolean binary) {
-      transport.framing(binary, false);
       if (!(message instanceof SyncMessage.Hello hello)) {
         throw new SyncException(ErrorCode.PROTOCOL_VIOLATION,
             "the first message must be hello, not " + message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));

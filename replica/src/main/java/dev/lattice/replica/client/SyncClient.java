@@ -48,7 +48,11 @@ import java.util.random.RandomGenerator;
  */
 public final class SyncClient implements AutoCloseable {
 
-  public enum State { CONNECTING, ONLINE, OFFLINE, CLOSED }
+  /**
+   * {@code FAILED}: the edge refused the session for a reason no retry cures (a bad or expired
+   * token, an unknown namespace, a schema version it cannot serve); see {@link #lastError()}.
+   */
+  public enum State { CONNECTING, ONLINE, OFFLINE, FAILED, CLOSED }
 
   /** A write the edge refused for good; the local replica keeps it, no one else sees it. */
   public static final class RejectedWriteException extends RuntimeException {
@@ -71,6 +75,13 @@ public final class SyncClient implements AutoCloseable {
   }
 
   private static final Duration PING_EVERY = Duration.ofSeconds(15);
+  /** After the edge refused a push for clock skew: time enough for the clocks to move apart less. */
+  private static final Duration SKEW_RETRY = Duration.ofSeconds(1);
+  /** Errors no retry can cure: the client stops ({@link State#FAILED}) until its owner fixes them. */
+  private static final java.util.Set<String> PERMANENT = java.util.Set.of(ErrorCode.UPGRADE_REQUIRED.wire(),
+      ErrorCode.UNKNOWN_VERSION.wire(), ErrorCode.BAD_TOKEN.wire(), ErrorCode.TOKEN_EXPIRED.wire(),
+      ErrorCode.UNAUTHENTICATED.wire(), ErrorCode.UNKNOWN_NAMESPACE.wire(), ErrorCode.UNSUPPORTED_PROTOCOL.wire(),
+      ErrorCode.FORBIDDEN.wire());
 
   private final Replica replica;
   private final Namespace namespace;
@@ -94,6 +105,7 @@ public final class SyncClient implements AutoCloseable {
   private Connection connection;
   private int attempt;
   private boolean closed;
+  private long pushesResumeAt = System.nanoTime();
 
   private SyncClient(Builder b) {
     this.replica = b.replica;
@@ -265,7 +277,7 @@ public final class SyncClient implements AutoCloseable {
 
   private void pushQueued() {
     Connection c = connection;
-    if (c != null && c.session != null && c.session.isOpen()) {
+    if (c != null && c.session != null && c.session.isOpen() && System.nanoTime() - pushesResumeAt >= 0) {
       try {
         c.session.pushMore();
       } catch (RuntimeException e) {
@@ -338,6 +350,9 @@ public final class SyncClient implements AutoCloseable {
             @Override
             public void error(SyncMessage.Error error) {
               lastError = error;
+              if (ErrorCode.CLOCK_SKEW.wire().equals(error.code())) {
+                pushesResumeAt = System.nanoTime() + SKEW_RETRY.toNanos();
+              }
             }
           });
       session.start(true);
@@ -358,6 +373,21 @@ public final class SyncClient implements AutoCloseable {
       }
     }
 
+    void permanentFailure(SyncMessage.Error e) {
+      dead = true;
+      if (socket != null) {
+        socket.abort();
+      }
+      if (connection == this) {
+        connection = null;
+        closed = true;
+        setState(State.FAILED);
+        RuntimeException failure = new IllegalStateException("the edge refused the session: " + e.code() + ": " + e.message());
+        syncWaiters.forEach(f -> f.completeExceptionally(failure));
+        syncWaiters.clear();
+      }
+    }
+
     void abort() {
       dead = true;
       if (socket != null) {
@@ -371,6 +401,10 @@ public final class SyncClient implements AutoCloseable {
       }
       if (message instanceof SyncMessage.Error e && e.fatal()) {
         lastError = e;
+        if (PERMANENT.contains(e.code())) {
+          permanentFailure(e);
+          return;
+        }
         failed("edge error " + e.code() + ": " + e.message());
         return;
       }

@@ -120,10 +120,10 @@ public final class ClientSession {
 
   private void onAck(SyncMessage.Ack ack) {
     List<Dot> sent = inFlight.remove(ack.id());
-    if (sent == null) {
-      return; // an ack of a push from before a reconnect: its writes are acked below anyway
+    if (sent != null) {
+      sent.forEach(inFlightDots::remove);
     }
-    sent.forEach(inFlightDots::remove);
+    // Even an ack of a push this session stopped tracking (after a refused push) is true.
     namespace.outbox().acknowledge(ack.acked());
     for (SyncMessage.Rejection r : ack.rejected()) {
       namespace.outbox().reject(r.dot(), r.code(), r.message());
@@ -133,7 +133,8 @@ public final class ClientSession {
   }
 
   private void onError(SyncMessage.Error error) {
-    // A refused push (clock skew) is not acked: its writes stay queued for the next attempt.
+    // A refused push (clock skew) is not acked: its writes stay queued for the next attempt, which
+    // the owner delays (the edge's clock, or ours, must move on first).
     if (ErrorCode.CLOCK_SKEW.wire().equals(error.code())) {
       inFlight.clear();
       inFlightDots.clear();

@@ -188,7 +188,11 @@ final class Downstream {
     if (phase != Phase.REPAIRING) {
       return false;
     }
-    repair.receive(message);
+    try {
+      repair.receive(message);
+    } catch (dev.lattice.replica.ReplicaException e) {
+      throw Receiver.fatal(e);
+    }
     flushRepair();
     return true;
   }

@@ -2,8 +2,10 @@ package dev.lattice.replica.sync;
 
 /**
  * Every error the sync protocol reports, with its stable wire code ({@code docs/PROTOCOL.md}
- * lists the same table). Whether an error ends the session is a property of the code: a fatal one
- * is followed by a close; a write-level one (in {@link SyncMessage.Rejection}) rejects one delta.
+ * lists the same table). {@link #fatal()} is the usual severity; the {@code fatal} flag of each
+ * error message decides (a {@code clock-skew} refusing a push is not fatal, one refusing a hello
+ * is). A fatal error is followed by a close; a write-level code (in {@link SyncMessage.Rejection})
+ * rejects one delta.
  */
 public enum ErrorCode {
   /** The frame is not a well-formed message (bad JSON/CBOR, unknown type, missing field). */

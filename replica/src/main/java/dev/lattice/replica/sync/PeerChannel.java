@@ -45,6 +45,8 @@ final class PeerChannel {
       peerCaughtUp = true;
     } else if (message instanceof SyncMessage.Resync r) {
       downstream.catchUpFrom(r.vector());
+    } else if (message instanceof SyncMessage.Error) {
+      return; // non-fatal ones (rate-limited) need nothing; after a fatal one the sender closes
     } else {
       throw new SyncException(ErrorCode.PROTOCOL_VIOLATION,
           "a peer session does not take \"" + message.getClass().getSimpleName() + "\" once open");

@@ -46,7 +46,12 @@ final class Receiver {
     if (responder == null) {
       responder = namespace.answerRepair(Scope.all());
     }
-    responder.receive(message);
+    try {
+      responder.receive(message);
+    } catch (ReplicaException e) {
+      responder = null;
+      throw fatal(e);
+    }
     for (Optional<byte[]> m = responder.nextMessage(); m.isPresent(); m = responder.nextMessage()) {
       out.send(new SyncMessage.Repair(m.get()));
     }

@@ -58,8 +58,15 @@ public final class SyncCodec {
         .maxStringLength(limits.maxMessageBytes())
         .maxDocumentLength(limits.maxMessageBytes())
         .build();
-    this.json = new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints).build());
-    this.cbor = new ObjectMapper(CBORFactory.builder().streamReadConstraints(constraints).build());
+    this.json = strict(new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints)
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+    this.cbor = strict(new ObjectMapper(CBORFactory.builder().streamReadConstraints(constraints)
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+  }
+
+  /** One object per frame: trailing bytes after it are an error, not ignored. */
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    return mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   public SyncLimits limits() {
@@ -245,6 +252,8 @@ public final class SyncCodec {
           return new SyncMessage.Push(f.longValue("id"), deltas(f.array("deltas")));
         case "ack": {
           List<Dot> acked = new ArrayList<>();
+          checkBatch(f.array("acked").size());
+          checkBatch(f.array("rejected").size());
           for (JsonNode n : f.array("acked")) {
             acked.add(dot(n));
           }
@@ -311,7 +320,10 @@ public final class SyncCodec {
   }
 
   private List<Delta> unpack(byte[] packed, int size) {
-    if (size < 0 || size > limits.maxInflatedBytes()) {
+    if (size < 0) {
+      throw bad("packed deltas declare a negative size " + size);
+    }
+    if (size > limits.maxInflatedBytes()) {
       throw new SyncException(ErrorCode.TOO_LARGE,
           "packed deltas declare " + size + " bytes inflated; the limit is " + limits.maxInflatedBytes());
     }

@@ -50,7 +50,7 @@ public sealed interface SyncMessage {
   /**
    * Opens a session. {@code schemaVersion} 0 means "no schema" (a schemaless namespace);
    * {@code vector} is what the opener already holds (its committed vector); {@code hlc} its clock.
-   * {@code compress} asks for catch-up pages as deflated {@link Deltas}.
+   * {@code compress} asks for {@link Deltas} of many deltas (catch-up pages, live bursts) deflated.
    */
   record Hello(int protocol, String namespace, String credential, int schemaVersion, ReplicaId replica,
                VersionVector vector, long hlc, Role role, boolean compress) implements SyncMessage {

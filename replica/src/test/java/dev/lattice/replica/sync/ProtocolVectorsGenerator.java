@@ -427,7 +427,7 @@ public final class ProtocolVectorsGenerator {
     writeBad("packed-size-above-bound", "Packed deltas declaring 5000 bytes inflated where maxInflatedBytes is 4096.",
         "{\"t\":\"deltas\",\"packed\":\"" + deflated + "\",\"size\":5000}", null, small, ErrorCode.TOO_LARGE);
     writeBad("packed-size-negative", "Packed deltas declaring a negative size.",
-        "{\"t\":\"deltas\",\"packed\":\"" + deflated + "\",\"size\":-1}", null, small, ErrorCode.TOO_LARGE);
+        "{\"t\":\"deltas\",\"packed\":\"" + deflated + "\",\"size\":-1}", null, small, ErrorCode.BAD_FRAME);
     writeBad("packed-inflate-short", "Packed deltas that inflate to fewer bytes than \"size\" declares.",
         "{\"t\":\"deltas\",\"packed\":\"" + deflated + "\",\"size\":" + (plain.length + 10) + "}", null, null,
         ErrorCode.BAD_FRAME);
