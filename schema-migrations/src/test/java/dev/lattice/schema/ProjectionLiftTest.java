@@ -208,4 +208,13 @@ class ProjectionLiftTest {
     assertThat(projector.access().readableCollections(bob)).containsExactly("notes", "settings");
     assertThat(projector.access().canRead("notes", "_server/n1", published, Claims.ofServer())).isTrue();
   }
+
+  @Test
+  void deletionsReachReadersOfTheCollectionButNeverAnotherUsersPrivatePrefix() {
+    assertThat(projector.access().mayLearnDeletion("notes", "n1", bob)).isTrue();
+    assertThat(projector.access().mayLearnDeletion("notes", "private/bob/diary", bob)).isTrue();
+    assertThat(projector.access().mayLearnDeletion("notes", "private/alice/diary", bob)).isFalse();
+    assertThat(projector.access().mayLearnDeletion("notes", "_server/n1", bob)).isFalse();
+    assertThat(projector.access().mayLearnDeletion("notes", "private/alice/diary", Claims.ofServer())).isTrue();
+  }
 }

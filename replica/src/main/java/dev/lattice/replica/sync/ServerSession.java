@@ -16,7 +16,6 @@ import dev.lattice.schema.project.Projector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -332,24 +331,16 @@ public final class ServerSession implements SyncHub.Member {
     Optional<Document> seen;
     if (state.isPresent()) {
       seen = projector.project(d.collection(), d.documentId(), state.get(), d.change(), hello.schemaVersion(), claims);
-    } else if (readable().contains(d.collection())) {
+    } else if (projector.access().mayLearnDeletion(d.collection(), d.documentId(), claims)) {
       // The document is gone, and with it whatever decided who may read it. The deletion carries
-      // no values, only what it removes, so readers of the collection get it (documented).
+      // no values, only what it removes, so readers of the collection get it (documented), except
+      // for documents under another user's private prefix.
       seen = projector.project(d.collection(), d.documentId(), Document.EMPTY, d.change(), hello.schemaVersion(),
           Claims.ofServer());
     } else {
       seen = Optional.empty();
     }
     return seen.map(change -> new Delta(d.dot(), d.hlc(), d.collection(), d.documentId(), change));
-  }
-
-  private Set<String> readableCache;
-
-  private Set<String> readable() {
-    if (readableCache == null) {
-      readableCache = served.projector().orElseThrow().access().readableCollections(claims);
-    }
-    return readableCache;
   }
 
   private DocumentView documentView() {

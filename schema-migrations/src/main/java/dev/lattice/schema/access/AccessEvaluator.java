@@ -74,6 +74,20 @@ public final class AccessEvaluator {
   }
 
   /**
+   * May {@code claims} learn that a document was deleted? The deletion carries no values, only the
+   * id and what it removes, and the stored document that decided access is gone. A document under
+   * another user's private prefix: never; otherwise anyone who may read some documents of the
+   * collection (so an owner's other devices see the delete; documented as revealing the id).
+   */
+  public boolean mayLearnDeletion(String collection, String documentId, Claims claims) {
+    Optional<Boolean> settled = settledByIdentity(collection, documentId, claims);
+    if (settled.isPresent()) {
+      return settled.get();
+    }
+    return readableCollections(claims).contains(collection);
+  }
+
+  /**
    * May {@code claims} apply {@code change} (current-version names) to the stored {@code current}?
    * Checks the collection's write rules and each written field's own write rules.
    */
