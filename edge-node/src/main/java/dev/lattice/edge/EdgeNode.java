@@ -65,6 +65,7 @@ public final class EdgeNode {
   private final EdgeMetrics metrics;
   private final List<Supplier<Future<Void>>> closeHooks = new CopyOnWriteArrayList<>();
   private volatile EdgeServer server;
+  private volatile java.util.Set<String> endpointPaths = java.util.Set.of();
   private volatile String deploymentId;
   private volatile boolean ready;
   private volatile long compactionTimer = -1;
@@ -107,6 +108,7 @@ public final class EdgeNode {
         .compose(node -> {
           EdgeServer server = new EdgeServer(node, paths);
           node.server = server;
+          node.endpointPaths = java.util.Set.copyOf(paths.keySet());
           return vertx.deployVerticle(server)
               .map(id -> {
                 node.deploymentId = id;
@@ -206,6 +208,11 @@ public final class EdgeNode {
   public int port() {
     EdgeServer s = server;
     return s == null ? -1 : s.port();
+  }
+
+  /** The paths of the WebSocket endpoints the server routes upgrades to. */
+  public java.util.Set<String> endpointPaths() {
+    return endpointPaths;
   }
 
   /** True from the moment the server listens until {@link #close} begins. */

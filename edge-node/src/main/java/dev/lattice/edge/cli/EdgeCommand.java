@@ -69,11 +69,11 @@ public final class EdgeCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   /**
-   * The WebSocket endpoints the command serves, by path. The sync and presence endpoints are
-   * registered here.
+   * Starts the node the command runs, with the WebSocket endpoints it serves: the one place to
+   * register endpoints (sync, presence) for {@code lattice edge}.
    */
-  static Map<String, SocketEndpoint> endpoints() {
-    return Map.of();
+  static Future<EdgeNode> startNode(Vertx vertx, EdgeConfig config) {
+    return EdgeNode.start(vertx, config, Map.<String, SocketEndpoint>of());
   }
 
   /**
@@ -132,7 +132,7 @@ public final class EdgeCommand implements Callable<Integer> {
     } catch (EdgeConfigException e) {
       return Future.failedFuture(e);
     }
-    return EdgeNode.start(vertx, cfg, endpoints()).onSuccess(node -> {
+    return startNode(vertx, cfg).onSuccess(node -> {
       banner(node, out, embedded());
       out.flush();
     });
@@ -179,9 +179,8 @@ public final class EdgeCommand implements Callable<Integer> {
     out.println("  data        " + cfg.dataDir().toAbsolutePath().normalize());
     out.println("  namespaces  " + node.namespaces().values().stream().map(EdgeCommand::describe)
         .collect(Collectors.joining(", ")));
-    Map<String, SocketEndpoint> endpoints = endpoints();
-    out.println("  websocket   " + (endpoints.isEmpty() ? "(no endpoints)"
-        : endpoints.keySet().stream().sorted().map(p -> "ws://" + host + ":" + node.port() + p)
+    out.println("  websocket   " + (node.endpointPaths().isEmpty() ? "(no endpoints)"
+        : node.endpointPaths().stream().sorted().map(p -> "ws://" + host + ":" + node.port() + p)
             .collect(Collectors.joining(", "))));
     out.println("  rest        " + base + "/health  /ready  /metrics  /v1/namespaces");
     if (!cfg.peers().isEmpty()) {

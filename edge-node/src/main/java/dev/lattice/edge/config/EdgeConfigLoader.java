@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads an {@link EdgeConfig} from a YAML file. Every key is optional except each namespace's
@@ -77,13 +76,12 @@ public final class EdgeConfigLoader {
   private final ObjectMapper mapper;
 
   public EdgeConfigLoader() {
-    LoaderOptions yaml = new LoaderOptions();
-    yaml.setAllowDuplicateKeys(false);
-    yaml.setMaxAliasesForCollections(20);
-    yaml.setNestingDepthLimit(16);
-    yaml.setCodePointLimit(MAX_FILE_BYTES);
-    YAMLFactory factory = YAMLFactory.builder().loaderOptions(yaml)
+    // The file is capped at MAX_FILE_BYTES before it is parsed, and SnakeYAML's own defaults bound
+    // aliases (50) and nesting (50); Jackson's constraints bound the rest. Duplicate keys are
+    // errors: YAML would otherwise keep the last one silently.
+    YAMLFactory factory = YAMLFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(64 * 1024).build())
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
     this.mapper = new ObjectMapper(factory);
   }

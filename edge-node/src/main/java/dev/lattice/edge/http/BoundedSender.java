@@ -113,7 +113,10 @@ public final class BoundedSender {
     metrics.outboundQueued(-bytes);
   }
 
-  /** UTF-8 length without encoding; unpaired surrogates count as the 3 bytes of U+FFFD. */
+  /**
+   * UTF-8 length without encoding. An unpaired surrogate counts 1 byte: both the JDK and Netty
+   * (which encodes text frames) write it as {@code '?'}.
+   */
   static long utf8Length(String s) {
     long n = 0;
     for (int i = 0; i < s.length(); i++) {
@@ -125,6 +128,8 @@ public final class BoundedSender {
       } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
+      } else if (Character.isSurrogate(c)) {
+        n += 1;
       } else {
         n += 3;
       }
