@@ -7,10 +7,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.lattice.presence.PresenceException.Reason;
 import dev.lattice.presence.PresenceMessage.ClientMessage;
 import dev.lattice.presence.PresenceMessage.ErrorMessage;
+import dev.lattice.presence.PresenceMessage.Hello;
 import dev.lattice.presence.PresenceMessage.Join;
 import dev.lattice.presence.PresenceMessage.Leave;
 import dev.lattice.presence.PresenceMessage.Touch;
 import dev.lattice.presence.PresenceMessage.Update;
+import dev.lattice.presence.PresenceMessage.Welcome;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -24,11 +26,13 @@ import java.util.Set;
  *
  * <pre>
  * client → server
+ *   {"t":"p-hello","ns":"notes","credential":"..."}                       (first, once)
  *   {"t":"p-join","room":"r1","state":{...}}
  *   {"t":"p-set","room":"r1","state":{...}}
  *   {"t":"p-leave","room":"r1"}
  *   {"t":"p-touch","room":"r1"}
  * server → client
+ *   {"t":"p-welcome","id":"c1","user":"u1","ttl":30000,"tick":50,"rate":30}
  *   {"t":"p-frame","room":"r1","members":[{"id":"c1","user":"u1","clock":3,"state":{...}}],"left":["c2"],"snapshot":false}
  *   {"t":"p-error","code":"rate-limited","message":"...","room":"r1"}     ("room" absent when there is none)
  * </pre>
@@ -37,7 +41,7 @@ import java.util.Set;
  * {@code "t"}, a missing, duplicate, unknown or ill-typed field, or trailing content is refused with
  * a {@link PresenceException} naming the problem, and nothing else escapes. In particular client
  * messages have no identity fields; {@code user}, {@code id} and the like are refused with a message
- * saying identity comes from the connection. States are checked to be JSON objects and copied in
+ * saying identity comes from the connection (only {@code p-welcome}, from the server, has them). States are checked to be JSON objects and copied in
  * compact form; their size and depth limits are the hub's ({@link PresenceConfig}), so the codec's
  * parser allows {@value #MAX_DEPTH} levels in all.
  *
@@ -70,6 +74,17 @@ public final class PresenceCodec {
   private static final int SNAPSHOT = 32;
   private static final int CODE = 64;
   private static final int MESSAGE = 128;
+  private static final int NS = 256;
+  private static final int CREDENTIAL = 512;
+  private static final int ID = 1024;
+  private static final int USER = 2048;
+  private static final int TTL = 4096;
+  private static final int TICK = 8192;
+  private static final int RATE = 16384;
+  /** Field names by bit number, for error messages. */
+  private static final String[] NAMES =
+      {"t", "room", "state", "members", "left", "snapshot", "code", "message", "ns", "credential", "id", "user",
+          "ttl", "tick", "rate"};
 
   private final int maxFrameLength;
   private final JsonFactory factory;
@@ -117,6 +132,20 @@ public final class PresenceCodec {
       head(b, "p-leave", message.room());
     } else if (message instanceof Touch) {
       head(b, "p-touch", message.room());
+    } else if (message instanceof Hello) {
+      Hello h = (Hello) message;
+      b.append("{\"t\":\"p-hello\",\"ns\":");
+      Json.quote(b, h.namespace());
+      b.append(",\"credential\":");
+      Json.quote(b, h.credential());
+    } else if (message instanceof Welcome) {
+      Welcome w = (Welcome) message;
+      b.append("{\"t\":\"p-welcome\",\"id\":");
+      Json.quote(b, w.connectionId());
+      b.append(",\"user\":");
+      Json.quote(b, w.userId());
+      b.append(",\"ttl\":").append(w.ttlMillis()).append(",\"tick\":").append(w.tickMillis())
+          .append(",\"rate\":").append(w.maxUpdatesPerSecond());
     } else {
       ErrorMessage e = (ErrorMessage) message;
       b.append("{\"t\":\"p-error\",\"code\":");
@@ -262,6 +291,13 @@ public final class PresenceCodec {
     boolean snapshot;
     String code;
     String message;
+    String ns;
+    String credential;
+    String id;
+    String user;
+    long ttl;
+    long tick;
+    long rate;
   }
 
   private void field(JsonParser p, Fields f) throws IOException, PresenceException {
@@ -303,6 +339,34 @@ public final class PresenceCodec {
         f.message = string(p, v, "message");
         f.seen |= MESSAGE;
         break;
+      case "ns":
+        f.ns = string(p, v, "ns");
+        f.seen |= NS;
+        break;
+      case "credential":
+        f.credential = string(p, v, "credential");
+        f.seen |= CREDENTIAL;
+        break;
+      case "id":
+        f.id = string(p, v, "id");
+        f.seen |= ID;
+        break;
+      case "user":
+        f.user = string(p, v, "user");
+        f.seen |= USER;
+        break;
+      case "ttl":
+        f.ttl = positive(p, v, "ttl", Long.MAX_VALUE);
+        f.seen |= TTL;
+        break;
+      case "tick":
+        f.tick = positive(p, v, "tick", Long.MAX_VALUE);
+        f.seen |= TICK;
+        break;
+      case "rate":
+        f.rate = positive(p, v, "rate", Integer.MAX_VALUE);
+        f.seen |= RATE;
+        break;
       default:
         throw unknownField(name, "");
     }
@@ -313,6 +377,12 @@ public final class PresenceCodec {
       throw malformed("field 't' is missing");
     }
     switch (f.t) {
+      case "p-hello":
+        only(f, T | NS | CREDENTIAL, T | NS | CREDENTIAL);
+        return new Hello(f.ns, f.credential);
+      case "p-welcome":
+        only(f, T | ID | USER | TTL | TICK | RATE, T | ID | USER | TTL | TICK | RATE);
+        return new Welcome(f.id, f.user, f.ttl, f.tick, (int) f.rate);
       case "p-join":
         only(f, T | ROOM | STATE, T | ROOM | STATE);
         return new Join(f.room, f.state);
@@ -339,16 +409,32 @@ public final class PresenceCodec {
   }
 
   private static void only(Fields f, int required, int allowed) throws PresenceException {
-    String[] names = {"t", "room", "state", "members", "left", "snapshot", "code", "message"};
-    for (int i = 0; i < names.length; i++) {
+    // Refused fields first: a spoofed identity is reported as such even when something is missing too.
+    for (int i = 0; i < NAMES.length; i++) {
       int bit = 1 << i;
-      if ((required & bit) != 0 && (f.seen & bit) == 0) {
-        throw malformed("field '" + names[i] + "' is missing from " + f.t);
-      }
       if ((allowed & bit) == 0 && (f.seen & bit) != 0) {
-        throw malformed("field '" + names[i] + "' is not part of " + f.t);
+        if ((bit & (ID | USER)) != 0) {
+          throw malformed("field '" + NAMES[i] + "' is not allowed in " + f.t
+              + ": identity comes from the connection's token");
+        }
+        throw malformed("field '" + NAMES[i] + "' is not part of " + f.t);
       }
     }
+    for (int i = 0; i < NAMES.length; i++) {
+      int bit = 1 << i;
+      if ((required & bit) != 0 && (f.seen & bit) == 0) {
+        throw malformed("field '" + NAMES[i] + "' is missing from " + f.t);
+      }
+    }
+  }
+
+  /** A positive integer of at most {@code max}. */
+  private static long positive(JsonParser p, JsonToken v, String name, long max) throws IOException, PresenceException {
+    if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+        || p.getLongValue() < 1 || p.getLongValue() > max) {
+      throw malformed("field '" + name + "' must be an integer from 1 to " + max);
+    }
+    return p.getLongValue();
   }
 
   private List<PresenceFrame.Entry> members(JsonParser p, JsonToken v) throws IOException, PresenceException {
@@ -445,6 +531,6 @@ public final class PresenceCodec {
   }
 
   private static String type(PresenceMessage m) {
-    return m instanceof PresenceFrame ? "p-frame" : "p-error";
+    return m instanceof PresenceFrame ? "p-frame" : m instanceof Welcome ? "p-welcome" : "p-error";
   }
 }

@@ -34,8 +34,23 @@ public final class PresenceException extends Exception {
     /** The namespace holds {@link PresenceConfig#maxRoomsPerNamespace()} rooms, or the connection is in
      *  {@link PresenceConfig#maxRoomsPerConnection()}. */
     TOO_MANY_ROOMS,
-    /** The member spent its token bucket ({@link PresenceConfig#maxUpdatesPerSecond()}). */
-    RATE_LIMITED;
+    /**
+     * The member spent its token bucket ({@link PresenceConfig#maxUpdatesPerSecond()}), or the
+     * connection went over the edge's per-connection message rate; the message was dropped.
+     */
+    RATE_LIMITED,
+    /** A message the connection's state does not allow: anything before {@code p-hello}, a second {@code p-hello}. */
+    PROTOCOL_VIOLATION,
+    /** {@code p-hello} without a credential. */
+    UNAUTHENTICATED,
+    /** A credential that is neither an API key of the namespace nor a valid user token for it. */
+    BAD_TOKEN,
+    /** A valid user token past its expiry. */
+    TOKEN_EXPIRED,
+    /** A namespace the edge does not serve. */
+    UNKNOWN_NAMESPACE,
+    /** The edge failed; the connection is closed (1011). */
+    INTERNAL;
 
     /** The stable wire code, e.g. {@code rate-limited}. */
     public String code() {

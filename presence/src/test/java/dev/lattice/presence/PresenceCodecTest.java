@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lattice.presence.PresenceException.Reason;
 import dev.lattice.presence.PresenceMessage.ErrorMessage;
+import dev.lattice.presence.PresenceMessage.Hello;
 import dev.lattice.presence.PresenceMessage.Join;
 import dev.lattice.presence.PresenceMessage.Leave;
 import dev.lattice.presence.PresenceMessage.Touch;
 import dev.lattice.presence.PresenceMessage.Update;
+import dev.lattice.presence.PresenceMessage.Welcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -68,6 +70,64 @@ class PresenceCodecTest {
         .isEqualTo("{\"t\":\"p-error\",\"code\":\"rate-limited\",\"message\":\"slow down\",\"room\":\"r1\"}");
     assertThat(codec.encode(new ErrorMessage(Reason.MALFORMED, "bad", null)))
         .isEqualTo("{\"t\":\"p-error\",\"code\":\"malformed\",\"message\":\"bad\"}");
+  }
+
+  @Test
+  void helloAndWelcomeHaveTheirDocumentedText() throws Exception {
+    String hello = "{\"t\":\"p-hello\",\"ns\":\"notes\",\"credential\":\"key-1\"}";
+    assertThat(codec.encode(new Hello("notes", "key-1"))).isEqualTo(hello);
+    assertThat(codec.decodeFromClient(hello)).isEqualTo(new Hello("notes", "key-1"));
+    assertThat(codec.decodeFromClient("{\"credential\":\"\",\"ns\":\"n\",\"t\":\"p-hello\"}"))
+        .isEqualTo(new Hello("n", ""));
+    String welcome = "{\"t\":\"p-welcome\",\"id\":\"c1\",\"user\":\"alice\",\"ttl\":30000,\"tick\":50,\"rate\":30}";
+    Welcome w = Welcome.of(new MemberIdentity("alice", "c1"), PresenceConfig.DEFAULT);
+    assertThat(w).isEqualTo(new Welcome("c1", "alice", 30_000, 50, 30));
+    assertThat(codec.encode(w)).isEqualTo(welcome);
+    assertThat(codec.decode(welcome)).isEqualTo(w);
+    assertThat(w.room()).isNull();
+    assertThat(new Hello("n", "c").room()).isNull();
+  }
+
+  @Test
+  void helloNeverShowsItsCredential() {
+    assertThat(new Hello("notes", "secret-key-123").toString()).doesNotContain("secret").contains("notes");
+  }
+
+  @Test
+  void helloAndWelcomeAreStrict() {
+    malformed("{\"t\":\"p-hello\",\"ns\":\"n\"}", "field 'credential' is missing from p-hello");
+    malformed("{\"t\":\"p-hello\",\"credential\":\"k\"}", "field 'ns' is missing from p-hello");
+    malformed("{\"t\":\"p-hello\",\"ns\":\"n\",\"credential\":\"k\",\"room\":\"r\"}",
+        "field 'room' is not part of p-hello");
+    malformed("{\"t\":\"p-hello\",\"ns\":\"n\",\"credential\":null}", "field 'credential' must be a string");
+    malformed("{\"t\":\"p-join\",\"room\":\"r\",\"state\":{},\"ns\":\"n\"}", "field 'ns' is not part of p-join");
+    malformed("{\"t\":\"p-welcome\",\"id\":\"c\",\"user\":\"u\",\"ttl\":0,\"tick\":50,\"rate\":30}",
+        "field 'ttl' must be an integer from 1");
+    malformed("{\"t\":\"p-welcome\",\"id\":\"c\",\"user\":\"u\",\"ttl\":1,\"tick\":50,\"rate\":3000000000}",
+        "field 'rate' must be an integer from 1 to 2147483647");
+    malformed("{\"t\":\"p-welcome\",\"id\":\"c\",\"user\":\"u\",\"ttl\":1,\"tick\":1.5,\"rate\":3}",
+        "field 'tick'");
+    malformed("{\"t\":\"p-welcome\",\"id\":\"c\",\"ttl\":1,\"tick\":5,\"rate\":3}",
+        "field 'user' is missing from p-welcome");
+    assertThatThrownBy(() -> codec.decodeFromClient(
+        "{\"t\":\"p-welcome\",\"id\":\"c\",\"user\":\"u\",\"ttl\":1,\"tick\":5,\"rate\":3}"))
+        .isInstanceOfSatisfying(PresenceException.class,
+            e -> assertThat(e.detail()).isEqualTo("a client may not send p-welcome"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"p-hello", "p-join", "p-set", "p-leave", "p-touch"})
+  void aClientMessageNamingAUserOrIdIsRefusedAsSpoofing(String type) {
+    String base = type.equals("p-hello") ? "\"ns\":\"n\",\"credential\":\"k\""
+        : type.equals("p-join") || type.equals("p-set") ? "\"room\":\"r\",\"state\":{}" : "\"room\":\"r\"";
+    for (String field : new String[] {"user", "id"}) {
+      PresenceException e = refusal("{\"t\":\"" + type + "\"," + base + ",\"" + field + "\":\"bob\"}");
+      assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+      assertThat(e.detail()).isEqualTo("field '" + field + "' is not allowed in " + type
+          + ": identity comes from the connection's token");
+      // Reported as spoofing even when the message is incomplete besides.
+      assertThat(refusal("{\"t\":\"" + type + "\",\"" + field + "\":\"bob\"}").detail()).contains("identity");
+    }
   }
 
   @Test
@@ -240,7 +300,12 @@ class PresenceCodecTest {
   // ---- generators
 
   static PresenceMessage message(SplittableRandom r) {
-    switch (r.nextInt(6)) {
+    switch (r.nextInt(8)) {
+      case 6:
+        return new Hello(text(r, 10), text(r, 20));
+      case 7:
+        return new Welcome(text(r, 8), text(r, 8), 1 + r.nextLong(Long.MAX_VALUE - 1), 1 + r.nextInt(1000),
+            1 + r.nextInt(Integer.MAX_VALUE - 1));
       case 0:
         return new Join(text(r, 12), state(r));
       case 1:

@@ -379,6 +379,7 @@ class PresenceHubTest {
       assertThat(Reason.ofCode(r.code())).contains(r);
     }
     assertThat(codes).containsExactly("malformed", "frame-too-large", "state-too-large", "invalid-room",
-        "not-a-member", "already-joined", "room-full", "too-many-rooms", "rate-limited");
+        "not-a-member", "already-joined", "room-full", "too-many-rooms", "rate-limited", "protocol-violation",
+        "unauthenticated", "bad-token", "token-expired", "unknown-namespace", "internal");
   }
 }
