@@ -130,4 +130,41 @@ class EdgeNodeTest {
     await(node.close());
     assertThat(seen).containsExactly("hook saw replica open: true");
   }
+
+  @Test
+  void whileClosingReadyAndTheApiAnswer503(Vertx vertx, @TempDir Path dir) throws Exception {
+    EdgeConfig config = EdgeConfig.embeddedDefaults(dir, 0);
+    EdgeNode node = await(EdgeNode.start(vertx, config));
+    io.vertx.core.http.HttpClient http = vertx.createHttpClient();
+    List<String> seen = new java.util.ArrayList<>();
+    // A close hook runs after the node stopped being ready and before the server goes away.
+    node.addCloseHook(() -> EdgeNodeTestSupport.get(http, node.port(), "/ready", null)
+        .compose(ready -> {
+          seen.add(ready.status() + " " + ready.json().getString("status"));
+          return EdgeNodeTestSupport.get(http, node.port(), "/v1/namespaces", EdgeNodeTestSupport.devKey(config));
+        })
+        .map(api -> {
+          seen.add(api.status() + " " + api.json().getString("error"));
+          return null;
+        }));
+    await(node.close());
+    assertThat(seen).containsExactly("503 not-ready", "503 not-ready");
+  }
+
+  @Test
+  void theDeltaLogIsCompactedOnTheConfiguredInterval(Vertx vertx, @TempDir Path dir) throws Exception {
+    EdgeConfig config = EdgeConfig.embeddedDefaults(dir, 0).toBuilder()
+        .compaction(new dev.lattice.edge.config.Compaction(0, java.time.Duration.ofDays(1),
+            java.time.Duration.ofMillis(20)))
+        .build();
+    EdgeNode node = await(EdgeNode.start(vertx, config));
+    try {
+      node.namespace("dev").orElseThrow().namespace().collection("c").update("d", w -> w.set("f", "v"));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> node.replica().metrics().logTrimmed() == 1);
+      assertThat(node.metrics().scrape()).contains("lattice_replica_log_trimmed_total 1.0");
+    } finally {
+      await(node.close());
+    }
+  }
 }

@@ -123,6 +123,15 @@ public record EdgeConfig(
     return builder().dataDir(dataDir).port(port).namespace(NamespaceConfig.schemaless(DEV_NAMESPACE, List.of(key))).build();
   }
 
+  /** Like the record's, without the token secret: configurations end up in logs. */
+  @Override
+  public String toString() {
+    return "EdgeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", namespaces=" + namespaces
+        + ", tokenSecret=" + (tokenSecret.isPresent() ? "(configured)" : "(generated)") + ", peers=" + peers
+        + ", limits=" + limits + ", allowedOrigins=" + allowedOrigins + ", antiEntropyInterval=" + antiEntropyInterval
+        + ", compaction=" + compaction + "]";
+  }
+
   /** The configured namespace of that name. */
   public Optional<NamespaceConfig> namespace(String name) {
     return namespaces.stream().filter(n -> n.name().equals(name)).findFirst();

@@ -36,6 +36,13 @@ public record NamespaceConfig(String name, Optional<Path> schemaDir, List<String
     }
   }
 
+  /** Like the record's, with the number of API keys instead of the keys. */
+  @Override
+  public String toString() {
+    return "NamespaceConfig[name=" + name + ", schemaDir=" + schemaDir.map(Path::toString).orElse("(schemaless)")
+        + ", apiKeys=" + apiKeys.size() + "]";
+  }
+
   public static NamespaceConfig schemaless(String name, List<String> apiKeys) {
     return new NamespaceConfig(name, Optional.empty(), apiKeys);
   }

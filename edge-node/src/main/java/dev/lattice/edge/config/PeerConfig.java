@@ -24,6 +24,12 @@ public record PeerConfig(URI url, String apiKey) {
     }
   }
 
+  /** Like the record's, without the key. */
+  @Override
+  public String toString() {
+    return "PeerConfig[url=" + url + "]";
+  }
+
   /** The port, with the scheme's default when the URL has none. */
   public int port() {
     return url.getPort() != -1 ? url.getPort() : url.getScheme().equalsIgnoreCase("wss") ? 443 : 80;

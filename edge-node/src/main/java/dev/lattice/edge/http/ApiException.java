@@ -14,8 +14,6 @@ public final class ApiException extends Exception {
     INVALID_NAME(400, "invalid-name"),
     /** A {@code since} cursor is not a base64url version vector. */
     BAD_CURSOR(400, "bad-cursor"),
-    /** The credential is valid but does not allow this request. */
-    FORBIDDEN(403, "forbidden"),
     /** The namespace's schema declares no such collection. */
     UNKNOWN_COLLECTION(404, "unknown-collection"),
     /** No such document, or none the caller may read. */

@@ -72,4 +72,14 @@ class EdgeConfigTest {
     assertThatThrownBy(() -> Limits.builder().idleTimeout(java.time.Duration.ZERO).build())
         .hasMessageContaining("idleTimeout");
   }
+
+  @Test
+  void secretsStayOutOfToString() {
+    EdgeConfig c = EdgeConfig.builder()
+        .namespace(new NamespaceConfig("n", java.util.Optional.empty(), List.of("secret-api-key-0123456789")))
+        .peer(new PeerConfig(java.net.URI.create("ws://peer:1"), "secret-peer-key"))
+        .tokenSecret("secret-token-secret-0123456789abcdef").build();
+    assertThat(c.toString()).contains("apiKeys=1", "ws://peer:1", "(configured)")
+        .doesNotContain("secret-api-key", "secret-peer-key", "secret-token-secret");
+  }
 }
