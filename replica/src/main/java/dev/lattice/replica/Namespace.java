@@ -211,6 +211,16 @@ public final class Namespace {
     return listeners.add(collection, documentId, listener);
   }
 
+  /**
+   * Checks a collection name and document id as every write and apply does.
+   *
+   * @throws ReplicaException INVALID_NAME naming what is wrong
+   */
+  public static void checkNames(String collection, String documentId) {
+    Names.checkIdentifier("collection", collection, Names.MAX_COLLECTION);
+    Names.checkDocumentId(documentId);
+  }
+
   // ---- remote deltas ----
 
   /**

@@ -101,6 +101,9 @@ public final class ClientSession {
     if (message instanceof SyncMessage.Deltas d) {
       receiver.onDeltas(d.deltas());
     } else if (message instanceof SyncMessage.Repair r) {
+      if (!r.fromInitiator()) {
+        throw new SyncException(ErrorCode.PROTOCOL_VIOLATION, "a client opens no repair, so takes no repair answer");
+      }
       receiver.onRepair(r.message());
     } else if (message instanceof SyncMessage.States s) {
       receiver.onStates(s);

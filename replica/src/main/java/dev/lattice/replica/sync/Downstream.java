@@ -60,6 +60,38 @@ final class Downstream {
     this.viewCollections = viewCollections;
   }
 
+  Namespace namespace() {
+    return namespace;
+  }
+
+  /**
+   * Document states this node joined by repair, for a live receiver: passed through the
+   * receiver's view (a document it may not read is left out) and sent as {@code states}, which
+   * the receiver joins like a repair's.
+   */
+  void offerStates(List<SyncMessage.State> states, VersionVector vector) {
+    if (phase != Phase.LIVE) {
+      return; // a catch-up under way reaches these documents by its own repair
+    }
+    List<SyncMessage.State> visible = new ArrayList<>(states.size());
+    for (SyncMessage.State s : states) {
+      if (documentView == null) {
+        visible.add(s);
+      } else {
+        documentView.apply(s.collection(), s.documentId(), s.document())
+            .ifPresent(d -> visible.add(new SyncMessage.State(s.collection(), s.documentId(), d)));
+      }
+    }
+    if (visible.isEmpty()) {
+      return;
+    }
+    int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
+    for (int from = 0; from < visible.size(); from += batch) {
+      int to = Math.min(visible.size(), from + batch);
+      out.send(new SyncMessage.States(visible.subList(from, to), vector, to == visible.size()));
+    }
+  }
+
   Phase phase() {
     return phase;
   }
@@ -199,7 +231,7 @@ final class Downstream {
 
   private void flushRepair() {
     for (Optional<byte[]> m = repair.nextMessage(); m.isPresent(); m = repair.nextMessage()) {
-      out.send(new SyncMessage.Repair(m.get()));
+      out.send(new SyncMessage.Repair(m.get(), true));
     }
     if (repair.isDone()) {
       finishRepair();

@@ -35,11 +35,18 @@ final class PeerChannel {
       downstream.receiverHas(d.deltas());
       publishWhenDurable(hub, namespace, self, d.deltas(), result);
     } else if (message instanceof SyncMessage.Repair r) {
-      if (!downstream.onRepair(r.message())) {
+      if (r.fromInitiator()) {
         receiver.onRepair(r.message());
+      } else if (!downstream.onRepair(r.message())) {
+        throw new SyncException(ErrorCode.PROTOCOL_VIOLATION, "a repair answer arrived, but this side opened no repair");
       }
     } else if (message instanceof SyncMessage.States s) {
+      List<String> keys = keys(s);
+      dev.lattice.replica.RepairStates before = keys.isEmpty() ? null : downstream.namespace().repairStates(keys);
       receiver.onStates(s);
+      if (before != null) {
+        publishChanged(before, downstream.namespace().repairStates(keys));
+      }
     } else if (message instanceof SyncMessage.CaughtUp c) {
       receiver.onCaughtUp(c.vector());
       peerCaughtUp = true;
@@ -51,6 +58,30 @@ final class PeerChannel {
       throw new SyncException(ErrorCode.PROTOCOL_VIOLATION,
           "a peer session does not take \"" + message.getClass().getSimpleName() + "\" once open");
     }
+  }
+
+  private static List<String> keys(SyncMessage.States states) {
+    List<String> keys = new ArrayList<>(states.states().size());
+    for (SyncMessage.State s : states.states()) {
+      keys.add(s.collection() + '\0' + s.documentId());
+    }
+    return keys;
+  }
+
+  /**
+   * What a repair changed here came with no deltas, so live sessions would not see it until they
+   * reconnect: hand them the joined states of the documents that changed (only those, or states
+   * would echo between edges forever).
+   */
+  private void publishChanged(dev.lattice.replica.RepairStates before, dev.lattice.replica.RepairStates after) {
+    List<SyncMessage.State> changed = new ArrayList<>();
+    for (int i = 0; i < after.states().size(); i++) {
+      dev.lattice.replica.RepairStates.State now = after.states().get(i);
+      if (!now.document().equals(before.states().get(i).document())) {
+        changed.add(new SyncMessage.State(now.collection(), now.documentId(), now.document()));
+      }
+    }
+    hub.publishStates(namespace, changed, after.vector(), self);
   }
 
   /** Starts an anti-entropy round if both directions are live; false otherwise. */

@@ -107,6 +107,15 @@ public final class PeerLink implements SyncHub.Member {
   }
 
   @Override
+  public void deliverStates(List<SyncMessage.State> states, dev.lattice.crdt.causal.VersionVector vector) {
+    out.execute(() -> {
+      if (!closed && downstream != null) {
+        downstream.offerStates(states, vector);
+      }
+    });
+  }
+
+  @Override
   public void deliver(List<Delta> committed) {
     out.execute(() -> {
       if (!closed && downstream != null) {

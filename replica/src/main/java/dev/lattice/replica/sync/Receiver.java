@@ -53,7 +53,7 @@ final class Receiver {
       throw fatal(e);
     }
     for (Optional<byte[]> m = responder.nextMessage(); m.isPresent(); m = responder.nextMessage()) {
-      out.send(new SyncMessage.Repair(m.get()));
+      out.send(new SyncMessage.Repair(m.get(), false));
     }
     if (responder.isDone()) {
       List<String> keys = responder.differingKeys();

@@ -171,7 +171,7 @@ public final class ServerSession implements SyncHub.Member {
     } else if (message instanceof SyncMessage.Push p) {
       push(p);
     } else if (message instanceof SyncMessage.Repair r) {
-      if (!downstream.onRepair(r.message())) {
+      if (r.fromInitiator() || !downstream.onRepair(r.message())) {
         throw new SyncException(ErrorCode.PROTOCOL_VIOLATION, "a client may answer a repair, not open one");
       }
     } else if (message instanceof SyncMessage.Resync r) {
@@ -213,6 +213,15 @@ public final class ServerSession implements SyncHub.Member {
     });
   }
 
+  @Override
+  public void deliverStates(List<SyncMessage.State> states, dev.lattice.crdt.causal.VersionVector vector) {
+    out.execute(() -> {
+      if (!closed) {
+        guard(() -> downstream.offerStates(states, vector));
+      }
+    });
+  }
+
   private void guard(Runnable action) {
     try {
       action.run();
@@ -238,12 +247,15 @@ public final class ServerSession implements SyncHub.Member {
         continue;
       }
       try {
+        Namespace.checkNames(d.collection(), d.documentId());
         accepted.add(lift(d));
+      } catch (ReplicaException e) {
+        rejected.add(reject(d.dot(), ErrorCode.INVALID_NAME.wire(), e.getMessage()));
       } catch (RejectedException e) {
         rejected.add(reject(d.dot(), e.reason().code(), e.getMessage()));
       }
     }
-    ApplyResult result = applyVetted(accepted, rejected);
+    ApplyResult result = applyVetted(accepted);
     downstream.receiverHas(push.deltas());
     List<Dot> acked = new ArrayList<>(result.applied());
     acked.addAll(result.duplicates());
@@ -270,42 +282,20 @@ public final class ServerSession implements SyncHub.Member {
   }
 
   /**
-   * Applies the accepted deltas; one with an invalid name is rejected alone, but a skewed clock
-   * refuses the whole push (non-fatal: the client keeps it queued and retries once its clock, or
-   * ours, has moved on), and nothing is applied then.
+   * Applies the accepted deltas (names already checked). A skewed clock refuses the whole push
+   * (non-fatal: the client keeps it queued and retries once its clock, or ours, has moved on);
+   * nothing is applied then.
    */
-  private ApplyResult applyVetted(List<Delta> accepted, List<SyncMessage.Rejection> rejected) {
-    Namespace ns = served.namespace();
+  private ApplyResult applyVetted(List<Delta> accepted) {
     try {
-      return ns.applyRemote(accepted);
+      return served.namespace().applyRemote(accepted);
     } catch (ReplicaException e) {
       if (e.reason() == ReplicaException.Reason.CLOCK_SKEW) {
         events.skewRejected();
         throw new SyncException(ErrorCode.CLOCK_SKEW, e.getMessage(), false, e);
       }
-      if (e.reason() != ReplicaException.Reason.INVALID_NAME) {
-        throw Receiver.fatal(e);
-      }
+      throw Receiver.fatal(e);
     }
-    // Rare: some delta names an invalid collection or id. Apply one by one, rejecting only those.
-    List<Delta> valid = new ArrayList<>();
-    List<Dot> applied = new ArrayList<>();
-    List<Dot> duplicates = new ArrayList<>();
-    List<java.util.concurrent.CompletableFuture<Void>> durable = new ArrayList<>();
-    for (Delta d : accepted) {
-      try {
-        ApplyResult one = ns.applyRemote(List.of(d));
-        applied.addAll(one.applied());
-        duplicates.addAll(one.duplicates());
-        durable.add(one.durable());
-        valid.add(d);
-      } catch (ReplicaException e) {
-        rejected.add(reject(d.dot(), ErrorCode.INVALID_NAME.wire(), e.getMessage()));
-      }
-    }
-    accepted.retainAll(valid);
-    return new ApplyResult(applied, duplicates,
-        java.util.concurrent.CompletableFuture.allOf(durable.toArray(new java.util.concurrent.CompletableFuture<?>[0])));
   }
 
   private Delta lift(Delta d) {

@@ -134,7 +134,7 @@ public final class SyncCodec {
     } else if (message instanceof SyncMessage.CaughtUp c) {
       o.put("t", "caught-up").put("vector", CrdtCodec.encodeVector(c.vector()));
     } else if (message instanceof SyncMessage.Repair r) {
-      o.put("t", "repair").put("m", r.message());
+      o.put("t", "repair").put("m", r.message()).put("initiator", r.fromInitiator());
     } else if (message instanceof SyncMessage.States s) {
       o.put("t", "states");
       ArrayNode states = o.putArray("states");
@@ -270,7 +270,7 @@ public final class SyncCodec {
         case "caught-up":
           return new SyncMessage.CaughtUp(f.vector("vector"));
         case "repair":
-          return new SyncMessage.Repair(f.binary("m"));
+          return new SyncMessage.Repair(f.binary("m"), f.bool("initiator"));
         case "states": {
           List<SyncMessage.State> states = new ArrayList<>();
           JsonNode array = f.array("states");

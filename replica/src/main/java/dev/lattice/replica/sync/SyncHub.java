@@ -26,6 +26,12 @@ public final class SyncHub {
 
     /** Delivers committed deltas; called from any thread, must hop to the session's own. */
     void deliver(List<Delta> committed);
+
+    /**
+     * Delivers document states this node joined from a peer's repair (they came with no deltas),
+     * stored beside {@code vector}; called from any thread, must hop to the session's own.
+     */
+    void deliverStates(List<SyncMessage.State> states, dev.lattice.crdt.causal.VersionVector vector);
   }
 
   private final Map<String, Set<Member>> members = new ConcurrentHashMap<>();
@@ -64,6 +70,20 @@ public final class SyncHub {
     for (Member m : set) {
       if (m != source) {
         m.deliver(committed);
+      }
+    }
+  }
+
+  /** Sends repaired document states to every live session of {@code namespace} except {@code source}. */
+  public void publishStates(String namespace, List<SyncMessage.State> states, dev.lattice.crdt.causal.VersionVector vector,
+      Member source) {
+    Set<Member> set = members.get(namespace);
+    if (states.isEmpty() || set == null) {
+      return;
+    }
+    for (Member m : set) {
+      if (m != source) {
+        m.deliverStates(states, vector);
       }
     }
   }

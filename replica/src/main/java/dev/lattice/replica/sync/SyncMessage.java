@@ -121,25 +121,34 @@ public sealed interface SyncMessage {
     }
   }
 
-  /** One message of a Merkle reconciliation (the merkle module's binary message, opaque here). */
-  record Repair(byte[] message) implements SyncMessage {
+  /**
+   * One message of a Merkle reconciliation (the merkle module's binary message, opaque here).
+   * {@code fromInitiator} says which side of it the sender is, so two repairs crossing on one
+   * peer link (each side opened one) never mix their messages.
+   */
+  record Repair(byte[] message, boolean fromInitiator) implements SyncMessage {
     public Repair {
       Objects.requireNonNull(message, "message");
     }
 
+    /** A message from the side that opened the repair. */
+    public Repair(byte[] message) {
+      this(message, true);
+    }
+
     @Override
     public boolean equals(Object o) {
-      return o instanceof Repair r && java.util.Arrays.equals(message, r.message);
+      return o instanceof Repair r && fromInitiator == r.fromInitiator && java.util.Arrays.equals(message, r.message);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(message);
+      return java.util.Arrays.hashCode(message) * 31 + Boolean.hashCode(fromInitiator);
     }
 
     @Override
     public String toString() {
-      return "Repair[" + message.length + " bytes]";
+      return "Repair[" + message.length + " bytes, " + (fromInitiator ? "initiator" : "responder") + "]";
     }
   }
 

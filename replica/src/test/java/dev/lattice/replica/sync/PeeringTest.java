@@ -113,10 +113,6 @@ class PeeringTest {
   }
 
   @Test
-  @Disabled("bug: when both ends of a peer link start a repair at once (both below the other's compaction floor, "
-      + "or two anti-entropy rounds crossing), PeerChannel hands the other side's initiator messages to its own "
-      + "initiator session (Downstream.onRepair is asked first): 'hello after the start', a fatal bad-frame that "
-      + "closes the link, so the two edges never converge")
   void bothSidesOfALinkBelowEachOthersFloorRepairEachOtherAndConverge() {
     try (SyncNet net = new SyncNet(42)) {
       Edge a = edge(net, "a");
@@ -144,8 +140,6 @@ class PeeringTest {
   }
 
   @Test
-  @Disabled("bug: two anti-entropy rounds crossing on one peer link (repairNow() on both ends before either "
-      + "finishes) misroute each other's repair messages; see bothSidesOfALinkBelowEachOthersFloor...")
   void antiEntropyStartedFromBothEndsOfALinkAtOnceConverges() {
     try (SyncNet net = new SyncNet(43)) {
       Edge a = edge(net, "a");
@@ -167,8 +161,6 @@ class PeeringTest {
   }
 
   @Test
-  @Disabled("bug: documents an edge joins from a repair (States from a peer) are never offered to its live "
-      + "sessions, so a live client misses them until it reconnects")
   void aLiveClientReceivesWhatItsEdgeLearnedFromAPeerByRepair() {
     try (SyncNet net = new SyncNet(44)) {
       Edge a = edge(net, "a");

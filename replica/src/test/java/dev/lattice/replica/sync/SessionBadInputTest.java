@@ -407,9 +407,6 @@ class SessionBadInputTest {
   }
 
   @Test
-  @Disabled("bug: ServerSession.lift reads served.namespace().collection(d.collection()) before Projector.lift, so "
-      + "on a namespace with a schema an invalid collection name or document id throws ReplicaException "
-      + "(INVALID_NAME) out of receive() instead of a rejection")
   void aPushNamingAnInvalidCollectionIsRejectedOnANamespaceWithASchema() throws Exception {
     try (SyncNet net = new SyncNet(59); Scratch me = new Scratch(net)) {
       Edge edge = edge(net);
@@ -424,9 +421,6 @@ class SessionBadInputTest {
   }
 
   @Test
-  @Disabled("bug: ServerSession.applyVetted's one-by-one fallback catches every ReplicaException as invalid-name, "
-      + "so a skewed delta pushed beside an invalid name is rejected for good (code invalid-name) instead of "
-      + "being refused for now (clock-skew) and retried")
   void aSkewedDeltaBesideAnInvalidNameIsNotRejectedForGood() throws Exception {
     try (SyncNet net = new SyncNet(60); Scratch me = new Scratch(net)) {
       Edge edge = edge(net);
