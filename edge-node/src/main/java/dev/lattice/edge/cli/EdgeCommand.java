@@ -8,6 +8,7 @@ import dev.lattice.edge.config.EdgeConfigLoader;
 import dev.lattice.edge.config.NamespaceConfig;
 import dev.lattice.edge.config.PeerConfig;
 import dev.lattice.edge.http.SocketEndpoint;
+import dev.lattice.edge.sync.SyncService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
@@ -73,7 +74,7 @@ public final class EdgeCommand implements Callable<Integer> {
    * register endpoints (sync, presence) for {@code lattice edge}.
    */
   static Future<EdgeNode> startNode(Vertx vertx, EdgeConfig config) {
-    return EdgeNode.start(vertx, config, Map.<String, SocketEndpoint>of());
+    return SyncService.start(vertx, config, Map.<String, SocketEndpoint>of()).map(SyncService::node);
   }
 
   /**

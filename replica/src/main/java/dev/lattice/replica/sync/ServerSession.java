@@ -256,6 +256,7 @@ public final class ServerSession implements SyncHub.Member {
       }
     }
     ApplyResult result = applyVetted(accepted);
+    events.deltasIn(push.deltas().size(), result.applied().size());
     downstream.receiverHas(push.deltas());
     List<Dot> acked = new ArrayList<>(result.applied());
     acked.addAll(result.duplicates());
