@@ -591,12 +591,12 @@ public final class PresenceClient implements AutoCloseable {
         return; // a room left meanwhile
       }
       RoomEvent event = rs.view.apply(f);
-      if (f.snapshot()) {
-        rs.joined.complete(null);
-        flush(rs);
-      }
       if (event != null) {
         deliver(event);
+      }
+      if (f.snapshot()) {
+        rs.joined.complete(null); // after the listeners had the snapshot, as join() promises
+        flush(rs);
       }
     }
 
