@@ -56,6 +56,8 @@ final class WireClient implements AutoCloseable {
   private volatile WebSocket socket;
   private volatile ClientSession session;
   private volatile PeerLink peerLink;
+  private volatile java.util.function.Predicate<SyncMessage> hold = m -> false;
+  private final List<SyncMessage> held = new java.util.ArrayList<>();
 
   private WireClient(Vertx vertx, boolean json) {
     this.context = vertx.getOrCreateContext();
@@ -176,9 +178,40 @@ final class WireClient implements AutoCloseable {
     return EdgeTestKit.await(p.future());
   }
 
+  /**
+   * Holds back what the running session sends that matches {@code filter}, until {@link #release()}
+   * (to open a window between two of its messages). Call before starting the session.
+   */
+  void holdOutgoing(java.util.function.Predicate<SyncMessage> filter) {
+    hold = filter;
+  }
+
+  /** Sends what {@link #holdOutgoing} held back, in order, and holds nothing from now on. */
+  void release() throws Exception {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      hold = m -> false;
+      held.forEach(this::send);
+      held.clear();
+      done.complete();
+    });
+    EdgeTestKit.await(done.future());
+  }
+
+  /** Whether something is held back now. */
+  boolean holding() throws Exception {
+    Promise<Boolean> p = Promise.promise();
+    context.runOnContext(v -> p.complete(!held.isEmpty()));
+    return EdgeTestKit.await(p.future());
+  }
+
   private final class Output implements SessionOutput {
     @Override
     public void send(SyncMessage message) {
+      if (hold.test(message)) {
+        held.add(message);
+        return;
+      }
       WireClient.this.send(message);
     }
 
