@@ -29,7 +29,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,8 +144,6 @@ class EdgeWebSocketHygieneTest {
     });
   }
 
-  @Disabled("bug: ServerSession.push never reports SessionEvents.deltasIn, so deltas pushed by clients are not "
-      + "counted in lattice_deltas_in_total")
   @Test
   void metricsAfterASyncCountTheDeltasClientsPushed() throws Exception {
     String scrape = syncTwoClientsAndScrape();
