@@ -445,6 +445,22 @@ public final class Namespace {
    *     CLOCK_SKEW if a state holds a timestamp beyond the skew bound; nothing is applied then
    */
   public int applyRepair(RepairStates peer, VersionVector adopt) {
+    return joinStates(peer, adopt, null);
+  }
+
+  /**
+   * Joins documents a peer reveals: ones this replica may not have been allowed to read before,
+   * whose dots its vector may already cover (a client adopts the vectors of its catch-ups, which
+   * include dots withheld from it). They are joined as if this replica had observed nothing of them
+   * beyond what it holds, so their content is taken in; what the peer's vector removed still goes.
+   *
+   * @throws ReplicaException as {@link #applyRepair}
+   */
+  public int applyRevealed(RepairStates peer) {
+    return joinStates(peer, VersionVector.EMPTY, CausalContext.NONE);
+  }
+
+  private int joinStates(RepairStates peer, VersionVector adopt, CausalContext observedHere) {
     long newest = 0;
     for (RepairStates.State s : peer.states()) {
       Names.checkIdentifier("collection", s.collection(), Names.MAX_COLLECTION);
@@ -467,7 +483,8 @@ public final class Namespace {
       for (RepairStates.State s : peer.states()) {
         String key = Keys.document(s.collection(), s.documentId());
         Document current = load(key, s.collection(), s.documentId());
-        Document joined = current.join(s.document(), vector, peer.vector()).compact(next);
+        Document joined = current.join(s.document(), observedHere == null ? vector : observedHere, peer.vector())
+            .compact(next);
         if (!joined.equals(current)) {
           store(key, joined);
           changed.computeIfAbsent(s.collection(), c -> new HashSet<>()).add(s.documentId());

@@ -85,8 +85,6 @@ class EdgeRepairForwardingTest {
     assertThat(visible(phone, NS, "docs")).isEqualTo(visible(edge.node().replica(), NS, "docs"));
   }
 
-  @Disabled("bug: a client whose catch-up runs after its edge joined a peer's repair states (published only to live "
-      + "sessions) and before it adopts the peer's vector at caught-up misses those documents until it reconnects")
   @Test
   void aClientThatCatchesUpWhileItsEdgeIsBeingRepairedGetsTheRepairedDocuments() throws Exception {
     int port = edge.node().port();

@@ -209,6 +209,9 @@ public final class SyncClient implements AutoCloseable {
   /** Closes the connection and stops reconnecting; the replica stays open (its owner closes it). */
   @Override
   public void close() {
+    if (thread.isShutdown()) {
+      return; // closing twice is harmless
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     thread.execute(() -> {
       closed = true;

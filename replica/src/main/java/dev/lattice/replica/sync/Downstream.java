@@ -42,14 +42,20 @@ final class Downstream {
   private final DeltaView deltaView;
   private final DocumentView documentView;
   private final Collection<String> viewCollections;
+  /** Deltas after which the receiver gets the document's whole state too (null: never). */
+  private final java.util.function.Predicate<Delta> revealsDocument;
 
   private VersionVector sent;
+  private final List<Held> heldStates = new ArrayList<>();
+
+  private record Held(List<SyncMessage.State> states, VersionVector vector) {}
   private Phase phase = Phase.CATCHING_UP;
   private RepairSession repair;
   private boolean repairedThisCatchUp;
 
   Downstream(Namespace namespace, SessionOutput out, SyncLimits limits, SessionEvents events, VersionVector start,
-      DeltaView deltaView, DocumentView documentView, Collection<String> viewCollections) {
+      DeltaView deltaView, DocumentView documentView, Collection<String> viewCollections,
+      java.util.function.Predicate<Delta> revealsDocument) {
     this.namespace = namespace;
     this.out = out;
     this.limits = limits;
@@ -58,6 +64,7 @@ final class Downstream {
     this.deltaView = deltaView;
     this.documentView = documentView;
     this.viewCollections = viewCollections;
+    this.revealsDocument = revealsDocument;
   }
 
   Namespace namespace() {
@@ -71,7 +78,9 @@ final class Downstream {
    */
   void offerStates(List<SyncMessage.State> states, VersionVector vector) {
     if (phase != Phase.LIVE) {
-      return; // a catch-up under way reaches these documents by its own repair
+      // Joined here after this catch-up read the log and not in it: send them once live.
+      heldStates.add(new Held(states, vector));
+      return;
     }
     List<SyncMessage.State> visible = new ArrayList<>(states.size());
     for (SyncMessage.State s : states) {
@@ -88,7 +97,8 @@ final class Downstream {
     int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
     for (int from = 0; from < visible.size(); from += batch) {
       int to = Math.min(visible.size(), from + batch);
-      out.send(new SyncMessage.States(visible.subList(from, to), vector, to == visible.size()));
+      // Through a client's view, a document may be one it could not read before: a reveal.
+      out.send(new SyncMessage.States(visible.subList(from, to), vector, to == visible.size(), documentView != null));
     }
   }
 
@@ -133,6 +143,9 @@ final class Downstream {
       if (!deltas.more()) {
         out.send(new SyncMessage.CaughtUp(sent));
         phase = Phase.LIVE;
+        List<Held> held = List.copyOf(heldStates);
+        heldStates.clear();
+        held.forEach(h -> offerStates(h.states(), h.vector()));
       }
     }
   }
@@ -173,6 +186,18 @@ final class Downstream {
       List<Delta> batch = visible.subList(from, Math.min(visible.size(), from + limits.maxBatch()));
       out.send(new SyncMessage.Deltas(batch));
       events.deltasOut(batch.size());
+    }
+    if (revealsDocument != null) {
+      java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+      for (Delta d : visible) {
+        if (revealsDocument.test(d)) {
+          keys.add(d.collection() + '\0' + d.documentId());
+        }
+      }
+      if (!keys.isEmpty()) {
+        RepairStates states = namespace.viewStates(List.copyOf(keys), documentView);
+        sendStates(states, out, limits, true);
+      }
     }
   }
 
@@ -240,7 +265,7 @@ final class Downstream {
 
   private void finishRepair() {
     List<String> keys = repair.differingKeys();
-    sendStates(keys, documentView == null ? namespace.repairStates(keys) : namespace.viewStates(keys, documentView),
+    sendStates(documentView == null ? namespace.repairStates(keys) : namespace.viewStates(keys, documentView),
         out, limits);
     events.repaired(keys.size(), documentView != null);
     sent = sent.merge(repair.startVector());
@@ -250,19 +275,23 @@ final class Downstream {
   }
 
   /** Sends the states of a finished repair in batches, the last one marked. */
-  static void sendStates(List<String> keys, RepairStates states, SessionOutput out, SyncLimits limits) {
+  static void sendStates(RepairStates states, SessionOutput out, SyncLimits limits) {
+    sendStates(states, out, limits, false);
+  }
+
+  static void sendStates(RepairStates states, SessionOutput out, SyncLimits limits, boolean reveal) {
     List<SyncMessage.State> all = new ArrayList<>(states.states().size());
     for (RepairStates.State s : states.states()) {
       all.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
     }
     if (all.isEmpty()) {
-      out.send(new SyncMessage.States(List.of(), states.vector(), true));
+      out.send(new SyncMessage.States(List.of(), states.vector(), true, reveal));
       return;
     }
     int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
     for (int from = 0; from < all.size(); from += batch) {
       int to = Math.min(all.size(), from + batch);
-      out.send(new SyncMessage.States(all.subList(from, to), states.vector(), to == all.size()));
+      out.send(new SyncMessage.States(all.subList(from, to), states.vector(), to == all.size(), reveal));
     }
   }
 }

@@ -20,6 +20,8 @@ final class PeerChannel {
   private final SyncHub hub;
   private final SyncHub.Member self;
   private boolean peerCaughtUp;
+  /** Documents changed by the peer's repair states since its last {@code caught-up}. */
+  private final java.util.Set<String> repairedKeys = new java.util.LinkedHashSet<>();
 
   PeerChannel(String namespace, Downstream downstream, Receiver receiver, SyncHub hub, SyncHub.Member self) {
     this.namespace = namespace;
@@ -50,6 +52,7 @@ final class PeerChannel {
     } else if (message instanceof SyncMessage.CaughtUp c) {
       receiver.onCaughtUp(c.vector());
       peerCaughtUp = true;
+      republishRepaired();
     } else if (message instanceof SyncMessage.Resync r) {
       downstream.catchUpFrom(r.vector());
     } else if (message instanceof SyncMessage.Error) {
@@ -79,9 +82,29 @@ final class PeerChannel {
       dev.lattice.replica.RepairStates.State now = after.states().get(i);
       if (!now.document().equals(before.states().get(i).document())) {
         changed.add(new SyncMessage.State(now.collection(), now.documentId(), now.document()));
+        repairedKeys.add(now.collection() + '\0' + now.documentId());
       }
     }
     hub.publishStates(namespace, changed, after.vector(), self);
+  }
+
+  /**
+   * Until the peer's {@code caught-up} adopts the repair's vector, the repaired documents are
+   * stored here but their dots are not in this node's vector, so a session that caught up in
+   * between was not sent them. Once adopted, every session gets them again (live ones at once,
+   * catching-up ones when live).
+   */
+  private void republishRepaired() {
+    if (repairedKeys.isEmpty()) {
+      return;
+    }
+    dev.lattice.replica.RepairStates now = downstream.namespace().repairStates(List.copyOf(repairedKeys));
+    repairedKeys.clear();
+    List<SyncMessage.State> states = new ArrayList<>(now.states().size());
+    for (dev.lattice.replica.RepairStates.State s : now.states()) {
+      states.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
+    }
+    hub.publishStates(namespace, states, now.vector(), self);
   }
 
   /** Starts an anti-entropy round if both directions are live; false otherwise. */

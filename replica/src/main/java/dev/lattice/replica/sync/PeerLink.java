@@ -55,7 +55,7 @@ public final class PeerLink implements SyncHub.Member {
     if (channel == null) {
       if (message instanceof SyncMessage.Welcome w) {
         remote = w.replica();
-        downstream = new Downstream(namespace, out, limits, events, w.vector(), null, null, null);
+        downstream = new Downstream(namespace, out, limits, events, w.vector(), null, null, null, null);
         channel = new PeerChannel(namespace.name(), downstream, new Receiver(namespace, out, limits, events, true),
             hub, this);
         hub.join(this);

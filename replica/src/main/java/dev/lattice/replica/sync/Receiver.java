@@ -58,7 +58,7 @@ final class Receiver {
     if (responder.isDone()) {
       List<String> keys = responder.differingKeys();
       if (sendsStates) {
-        Downstream.sendStates(keys, namespace.repairStates(keys), out, limits);
+        Downstream.sendStates(namespace.repairStates(keys), out, limits);
       }
       events.repaired(keys.size(), false);
       responder = null;
@@ -70,7 +70,8 @@ final class Receiver {
     for (SyncMessage.State s : states.states()) {
       list.add(new RepairStates.State(s.collection(), s.documentId(), s.document()));
     }
-    apply(() -> namespace.applyRepair(new RepairStates(list, states.vector()), VersionVector.EMPTY));
+    RepairStates joined = new RepairStates(list, states.vector());
+    apply(() -> states.reveal() ? namespace.applyRevealed(joined) : namespace.applyRepair(joined, VersionVector.EMPTY));
   }
 
   void onCaughtUp(VersionVector vector) {

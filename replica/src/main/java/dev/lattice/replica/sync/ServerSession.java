@@ -65,7 +65,8 @@ public final class ServerSession implements SyncHub.Member {
     boolean asStored = hello.role() == SyncMessage.Role.PEER || served.projector().isEmpty();
     this.downstream = new Downstream(ns, out, limits, events, hello.vector(),
         asStored ? null : this::viewOf, asStored ? null : documentView(),
-        asStored ? null : served.projector().get().access().readableCollections(claims));
+        asStored ? null : served.projector().get().access().readableCollections(claims),
+        asStored ? null : this::touchesAccess);
     this.peer = hello.role() == SyncMessage.Role.PEER
         ? new PeerChannel(ns.name(), downstream, new Receiver(ns, out, limits, events, true), hub, this) : null;
   }
@@ -240,6 +241,8 @@ public final class ServerSession implements SyncHub.Member {
     long arrived = System.nanoTime();
     List<Delta> accepted = new ArrayList<>(push.deltas().size());
     List<SyncMessage.Rejection> rejected = new ArrayList<>();
+    // Each write is checked against the document as the writes before it in this push left it.
+    java.util.Map<String, Document> pushed = new java.util.HashMap<>();
     for (Delta d : push.deltas()) {
       if (!d.dot().replica().equals(hello.replica())) {
         rejected.add(reject(d.dot(), ErrorCode.FORBIDDEN.wire(),
@@ -248,7 +251,12 @@ public final class ServerSession implements SyncHub.Member {
       }
       try {
         Namespace.checkNames(d.collection(), d.documentId());
-        accepted.add(lift(d));
+        String key = d.collection() + '\0' + d.documentId();
+        Document current = pushed.containsKey(key) ? pushed.get(key)
+            : served.namespace().collection(d.collection()).get(d.documentId()).orElse(Document.EMPTY);
+        Delta lifted = lift(d, current);
+        accepted.add(lifted);
+        pushed.put(key, current.merge(lifted.change()));
       } catch (ReplicaException e) {
         rejected.add(reject(d.dot(), ErrorCode.INVALID_NAME.wire(), e.getMessage()));
       } catch (RejectedException e) {
@@ -299,12 +307,11 @@ public final class ServerSession implements SyncHub.Member {
     }
   }
 
-  private Delta lift(Delta d) {
+  private Delta lift(Delta d, Document current) {
     if (served.projector().isEmpty()) {
       return d;
     }
     Projector projector = served.projector().get();
-    Document current = served.namespace().collection(d.collection()).get(d.documentId()).orElse(Document.EMPTY);
     Projector.Lifted lifted = projector.lift(d.collection(), d.documentId(), current, d.change(), hello.schemaVersion(),
         claims);
     if (!lifted.droppedFields().isEmpty()) {
@@ -332,6 +339,29 @@ public final class ServerSession implements SyncHub.Member {
       seen = Optional.empty();
     }
     return seen.map(change -> new Delta(d.dot(), d.hlc(), d.collection(), d.documentId(), change));
+  }
+
+  /**
+   * Whether {@code d} writes a field that decides who may read its document (the owner field, the
+   * public flag): it may make the document newly readable to this client, whose earlier deltas
+   * were withheld, so the client is then sent the whole readable state as well.
+   */
+  private boolean touchesAccess(Delta d) {
+    return touchesAccess(served.projector().orElseThrow(), d);
+  }
+
+  private static boolean touchesAccess(Projector projector, Delta d) {
+    Optional<dev.lattice.schema.CollectionSpec> spec = projector.schema().current().collection(d.collection());
+    if (spec.isEmpty()) {
+      return false;
+    }
+    dev.lattice.schema.access.AccessRules rules = spec.get().access();
+    for (dev.lattice.crdt.type.FieldKey k : d.change().fields().keys()) {
+      if (rules.owner().map(k.name()::equals).orElse(false) || rules.publicFlag().map(k.name()::equals).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private DocumentView documentView() {

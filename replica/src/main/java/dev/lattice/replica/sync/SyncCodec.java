@@ -142,6 +142,9 @@ public final class SyncCodec {
         states.addObject().put("c", st.collection()).put("id", st.documentId()).put("doc", CrdtCodec.encode(st.document()));
       }
       o.put("vector", CrdtCodec.encodeVector(s.vector())).put("last", s.last());
+      if (s.reveal()) {
+        o.put("reveal", true);
+      }
     } else if (message instanceof SyncMessage.Resync r) {
       o.put("t", "resync").put("vector", CrdtCodec.encodeVector(r.vector()));
     } else if (message instanceof SyncMessage.Error e) {
@@ -282,7 +285,7 @@ public final class SyncCodec {
             Fields s = new Fields(n);
             states.add(new SyncMessage.State(s.text("c"), s.text("id"), document(s.binary("doc"))));
           }
-          return new SyncMessage.States(states, f.vector("vector"), f.bool("last"));
+          return new SyncMessage.States(states, f.vector("vector"), f.bool("last"), f.optionalBoolean("reveal"));
         }
         case "resync":
           return new SyncMessage.Resync(f.vector("vector"));

@@ -154,12 +154,19 @@ public sealed interface SyncMessage {
 
   /**
    * Document states for the keys a repair found differing (an absent document is sent empty),
-   * each stored beside {@code vector}. {@code last} ends the repair's states.
+   * each stored beside {@code vector}. {@code last} ends the repair's states. {@code reveal}: the
+   * documents just became readable to the receiver, whose vector may already cover their dots
+   * (withheld from it before), so it joins them as if it had observed nothing of them.
    */
-  record States(List<State> states, VersionVector vector, boolean last) implements SyncMessage {
+  record States(List<State> states, VersionVector vector, boolean last, boolean reveal) implements SyncMessage {
     public States {
       states = List.copyOf(states);
       Objects.requireNonNull(vector, "vector");
+    }
+
+    /** States of a repair (not a reveal). */
+    public States(List<State> states, VersionVector vector, boolean last) {
+      this(states, vector, last, false);
     }
   }
 

@@ -272,9 +272,6 @@ class SchemaVersionSyncTest {
   }
 
   @Test
-  @Disabled("bug: ServerSession.push lifts and access-checks every delta of a push against the document as stored "
-      + "before the push, so a write that depends on an earlier write of the same push (a delete, or an edit that "
-      + "does not restate the owner, of a card the push creates) is rejected forbidden for good")
   void writesThatDependOnAnEarlierWriteOfTheSamePushAreAccepted() throws Exception {
     Schema both = schema(V1, V2);
     try (SyncNet net = new SyncNet(35)) {
@@ -297,10 +294,6 @@ class SchemaVersionSyncTest {
   }
 
   @Test
-  @Disabled("bug: a document that becomes readable to a client (shared later) reaches it without what was written "
-      + "before: those deltas were withheld, but Downstream.sendVisible counts them as sent and caught-up hands "
-      + "the client that vector, so they are never sent again, not even on reconnect; the client keeps a partial "
-      + "document until a repair below the compaction floor")
   void aDocumentSharedLaterArrivesWholeAtItsNewReaders() throws Exception {
     Schema both = schema(V1, V2);
     try (SyncNet net = new SyncNet(36)) {
