@@ -8,7 +8,9 @@ import dev.lattice.edge.config.EdgeConfigLoader;
 import dev.lattice.edge.config.NamespaceConfig;
 import dev.lattice.edge.config.PeerConfig;
 import dev.lattice.edge.http.SocketEndpoint;
+import dev.lattice.edge.presence.PresenceEndpoint;
 import dev.lattice.edge.sync.SyncService;
+import dev.lattice.presence.PresenceConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
@@ -74,7 +76,9 @@ public final class EdgeCommand implements Callable<Integer> {
    * register endpoints (sync, presence) for {@code lattice edge}.
    */
   static Future<EdgeNode> startNode(Vertx vertx, EdgeConfig config) {
-    return SyncService.start(vertx, config, Map.<String, SocketEndpoint>of()).map(SyncService::node);
+    return SyncService.start(vertx, config,
+        Map.<String, SocketEndpoint>of(PresenceEndpoint.PATH, new PresenceEndpoint(PresenceConfig.DEFAULT)))
+        .map(SyncService::node);
   }
 
   /**
