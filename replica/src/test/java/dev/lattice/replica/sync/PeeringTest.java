@@ -183,4 +183,40 @@ class PeeringTest {
       assertThat(alice.collection("tasks").get("while-apart")).as("alice, live on a, got it too").isPresent();
     }
   }
+
+  /**
+   * e0 learns a document from forwarded repair states (e2 repaired it from e1), which do not
+   * advance e0's vector; a client that then connects to e0 must still get it. (Pinned from
+   * PeeringPropertyTest seed 244.)
+   */
+  @Test
+  @Disabled("bug: states an edge joins from a peer (repair or forwarded) do not advance its vector, so a client "
+      + "catching up from that vector is told caught-up without those documents, and nothing sends them later "
+      + "(adopting a vector via caught-up forwards nothing; Downstream.offerStates drops states while not live)")
+  void aClientConnectingAfterItsEdgeJoinedForwardedStatesGetsThem() {
+    try (SyncNet net = new SyncNet(45)) {
+      Edge e0 = edge(net, "e0");
+      Edge e1 = edge(net, "e1");
+      Edge e2 = edge(net, "e2");
+      Peering e2e0 = net.peer(e2, e0, NS, PEER_KEY);
+      Client carol = net.client("carol", NS);
+      carol.connect(e1, "k-e1");
+      net.runUntil("link and carol live", () -> e2e0.live() && carol.live());
+      carol.write("tasks", "x", w -> w.set("title", "written on e1 while it was apart"));
+      net.runUntil("carol synced", carol::synced);
+      e1.replica.flush();
+      assertThat(e1.ns(NS).compactLog(new RetentionPolicy(0, Duration.ofDays(365)))).isPositive();
+
+      Peering e2e1 = net.peer(e2, e1, NS, PEER_KEY); // e1 repairs e2, which forwards the state to e0
+      net.runUntil("e2-e1 live", e2e1::live);
+      net.settle();
+      assertThat(e0.ns(NS).collection("tasks").get("x")).as("e0 has it, from forwarded states").isPresent();
+
+      Client alice = net.client("alice", NS);
+      alice.connect(e0, "k-e0");
+      net.runUntil("alice synced", alice::synced);
+      net.settle();
+      net.assertConverged(e0, NS, COLLECTIONS, alice);
+    }
+  }
 }

