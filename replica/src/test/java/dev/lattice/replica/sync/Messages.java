@@ -161,14 +161,14 @@ final class Messages {
       case 5:
         return new SyncMessage.CaughtUp(vector(random));
       case 6:
-        return new SyncMessage.Repair(bytes(random, 200));
+        return new SyncMessage.Repair(bytes(random, 200), random.nextBoolean());
       case 7: {
         List<SyncMessage.State> states = new ArrayList<>();
         for (int i = random.nextInt(5); i > 0; i--) {
           states.add(new SyncMessage.State(random.nextBoolean() ? "tasks" : text(random), text(random),
               DOCUMENTS.get(random.nextInt(DOCUMENTS.size()))));
         }
-        return new SyncMessage.States(states, vector(random), random.nextBoolean());
+        return new SyncMessage.States(states, vector(random), random.nextBoolean(), random.nextBoolean());
       }
       case 8:
         return new SyncMessage.Resync(vector(random));
