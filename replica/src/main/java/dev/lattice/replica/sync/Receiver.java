@@ -59,6 +59,10 @@ final class Receiver {
       List<String> keys = responder.differingKeys();
       if (sendsStates) {
         Downstream.sendStates(namespace.repairStates(keys), out, limits);
+        // The initiator now holds the effect of every dot this side held when the repair began
+        // (equal documents, or these states): it adopts that vector, so its own sessions'
+        // catch-ups see the repaired dots as covered (and repair them) rather than miss them.
+        out.send(new SyncMessage.CaughtUp(responder.startVector()));
       }
       events.repaired(keys.size(), false);
       responder = null;

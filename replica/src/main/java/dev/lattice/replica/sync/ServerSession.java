@@ -249,6 +249,10 @@ public final class ServerSession implements SyncHub.Member {
             "a client pushes only its own writes; " + d.dot() + " is not of replica " + hello.replica()));
         continue;
       }
+      if (served.namespace().vector().covers(d.dot())) {
+        accepted.add(d); // a retry of a write applied before (its ack was lost): ack it, judge nothing again
+        continue;
+      }
       try {
         Namespace.checkNames(d.collection(), d.documentId());
         String key = d.collection() + '\0' + d.documentId();

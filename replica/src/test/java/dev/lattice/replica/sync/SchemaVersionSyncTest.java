@@ -375,9 +375,6 @@ class SchemaVersionSyncTest {
    * (Pinned from SchemaConvergencePropertyTest seed 120.)
    */
   @Test
-  @Disabled("bug: ServerSession.push lifts and access-checks a pushed write even when the edge already has its dot; "
-      + "a retried delete (its ack lost) is checked against the deleted card, as a creation without an owner, and "
-      + "rejected forbidden: the client reports a write as refused that the edge applied")
   void aRetriedDeleteWhoseAckWasLostIsAckedNotRejected() throws Exception {
     Schema both = schema(V1, V2);
     try (SyncNet net = new SyncNet(38)) {
