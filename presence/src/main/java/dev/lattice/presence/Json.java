@@ -113,14 +113,19 @@ final class Json {
 
   /** The UTF-8 length of {@code s}; an unpaired surrogate counts 3 bytes, as a lenient encoder would write it. */
   static int utf8Length(String s) {
+    return utf8Length(s, 0, s.length());
+  }
+
+  /** {@link #utf8Length(String)} of {@code s.substring(from, to)}, without the substring. */
+  static int utf8Length(String s, int from, int to) {
     int n = 0;
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         n += 1;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else {

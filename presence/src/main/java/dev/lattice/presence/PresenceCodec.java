@@ -162,7 +162,7 @@ public final class PresenceCodec {
 
   /** A frame's JSON text, with each state copied verbatim. */
   public String encode(PresenceFrame frame) {
-    return encode(frame, null);
+    return encode(frame, null).text();
   }
 
   /**
@@ -173,21 +173,48 @@ public final class PresenceCodec {
    * O(changes) writing plus copying.
    */
   public List<String> encodeAll(List<Outbound> tick) {
-    Map<PresenceFrame.Entry, String> written = new IdentityHashMap<>();
-    List<String> out = new ArrayList<>(tick.size());
+    List<Encoded> encoded = encodeTick(tick);
+    List<String> out = new ArrayList<>(encoded.size());
+    for (Encoded e : encoded) {
+      out.add(e.text());
+    }
+    return out;
+  }
+
+  /**
+   * A frame's text and its length in UTF-8, the bytes it takes on the wire.
+   *
+   * @param text the JSON text
+   * @param utf8Length its UTF-8 length (exact for valid text; an unpaired surrogate, which states
+   *     cannot hold, is counted as 3 bytes)
+   */
+  public record Encoded(String text, long utf8Length) {}
+
+  /**
+   * {@link #encodeAll} with each frame's UTF-8 length, counted without another pass over the
+   * frame: each entry's length is counted once for the tick, like its text.
+   */
+  public List<Encoded> encodeTick(List<Outbound> tick) {
+    Map<PresenceFrame.Entry, Written> written = new IdentityHashMap<>();
+    List<Encoded> out = new ArrayList<>(tick.size());
     for (Outbound o : tick) {
       out.add(encode(o.frame(), written));
     }
     return out;
   }
 
-  private static String encode(PresenceFrame frame, Map<PresenceFrame.Entry, String> written) {
+  /** An entry's text and UTF-8 length, written once per tick. */
+  private record Written(String text, int utf8Length) {}
+
+  private static Encoded encode(PresenceFrame frame, Map<PresenceFrame.Entry, Written> written) {
     int size = 64 + frame.room().length();
     for (PresenceFrame.Entry e : frame.members()) {
       size += 48 + e.id().length() + e.user().length() + e.state().length();
     }
     StringBuilder b = new StringBuilder(size);
     head(b, "p-frame", frame.room()).append(",\"members\":[");
+    int headEnd = b.length();
+    long entryBytes = 0;
     List<PresenceFrame.Entry> members = frame.members();
     for (int i = 0; i < members.size(); i++) {
       if (i > 0) {
@@ -197,15 +224,18 @@ public final class PresenceCodec {
       if (written == null) {
         entry(b, e);
       } else {
-        String text = written.get(e);
-        if (text == null) {
+        Written w = written.get(e);
+        if (w == null) {
           StringBuilder one = new StringBuilder(48 + e.id().length() + e.user().length() + e.state().length());
-          text = entry(one, e).toString();
-          written.put(e, text);
+          String text = entry(one, e).toString();
+          w = new Written(text, Json.utf8Length(text));
+          written.put(e, w);
         }
-        b.append(text);
+        b.append(w.text());
+        entryBytes += w.utf8Length();
       }
     }
+    int tailStart = b.length();
     b.append("],\"left\":[");
     List<String> left = frame.left();
     for (int i = 0; i < left.size(); i++) {
@@ -214,7 +244,12 @@ public final class PresenceCodec {
       }
       Json.quote(b, left.get(i));
     }
-    return b.append("],\"snapshot\":").append(frame.snapshot()).append('}').toString();
+    b.append("],\"snapshot\":").append(frame.snapshot()).append('}');
+    String text = b.toString();
+    long bytes = written == null ? Json.utf8Length(text)
+        : Json.utf8Length(text, 0, headEnd) + entryBytes + Math.max(0, members.size() - 1)
+            + Json.utf8Length(text, tailStart, text.length());
+    return new Encoded(text, bytes);
   }
 
   private static StringBuilder entry(StringBuilder b, PresenceFrame.Entry e) {

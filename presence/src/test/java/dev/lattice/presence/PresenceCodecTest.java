@@ -154,6 +154,26 @@ class PresenceCodecTest {
     }
   }
 
+  @Test
+  void encodeTickCountsEachFramesUtf8Bytes() throws Exception {
+    PresenceHub hub = new PresenceHub(PresenceConfig.DEFAULT);
+    String[] users = {"ascii", "Zo\u00eb", "\u5f20\u4f1f", "emoji\ud83d\ude00", "q\"uote\\"};
+    for (int i = 0; i < users.length; i++) {
+      hub.join("ns", "r1", new MemberIdentity(users[i], "c" + i), "{\"n\":\"caf\u00e9 " + i + " \ud83d\ude00\"}", 0);
+    }
+    for (int t = 1; t <= 3; t++) {
+      hub.update("ns", "r1", new MemberIdentity(users[t], "c" + t), "{\"t\":" + t + ",\"s\":\"\u00fc\"}", t * 50 - 10);
+      hub.leave("ns", "r1", new MemberIdentity(users[t + 1], "c" + (t + 1)), t * 50 - 5);
+      hub.join("ns", "r1", new MemberIdentity(users[t + 1], "c" + (t + 1)), "{}", t * 50 - 5);
+      List<Outbound> out = hub.tick(t * 50);
+      List<PresenceCodec.Encoded> encoded = codec.encodeTick(out);
+      assertThat(encoded).extracting(PresenceCodec.Encoded::text).isEqualTo(codec.encodeAll(out));
+      for (PresenceCodec.Encoded e : encoded) {
+        assertThat(e.utf8Length()).as(e.text()).isEqualTo(e.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      }
+    }
+  }
+
   // ---- strictness
 
   @Test
