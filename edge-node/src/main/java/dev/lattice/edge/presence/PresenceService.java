@@ -30,6 +30,7 @@ import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,14 @@ import java.util.logging.Logger;
 /**
  * One node's presence: the {@link PresenceHub}, confined to the context of a small verticle, the
  * connections' senders by member id, and the tick timer. See {@link PresenceEndpoint}.
+ *
+ * <h2>Who does what</h2>
+ * The hub's context decodes, runs the hub and builds each tick's frame texts (the part that grows
+ * with the room: every subscriber's frame holds nearly the whole room). Writing them, which costs
+ * as much again (UTF-8 encoding, the bounded sender's accounting, the socket), happens on the
+ * sockets' own event loop: each tick hands it one batch per socket context. The two run side by
+ * side, and a connection's messages still leave in the order the hub produced them, since every
+ * send to a socket goes through that socket's context in order.
  *
  * <h2>Ordering</h2>
  * Each socket's messages arrive on its event loop in order and are queued to the hub's context in
@@ -64,7 +73,8 @@ final class PresenceService {
   /** Makes member ids unique across restarts of the node: a client must never see an id come back with a lower clock. */
   private final String idPrefix;
   // Hub context only:
-  private final Map<String, BoundedSender> senders = new HashMap<>();
+  /** Where each welcomed connection's frames go, by member id. */
+  private final Map<String, Outlet> outlets = new HashMap<>();
   private long nextId;
   private boolean stopped;
   // Guarded by this until the context is known:
@@ -98,7 +108,7 @@ final class PresenceService {
       Promise<Void> done = Promise.promise();
       submit(() -> {
         stopped = true;
-        senders.clear();
+        outlets.clear();
         metrics.connections.set(0);
         metrics.members.set(0);
         done.complete();
@@ -234,10 +244,10 @@ final class PresenceService {
       }
       namespace = h.namespace();
       identity = new MemberIdentity(user, idPrefix + (++nextId));
-      senders.put(identity.connectionId(), guard.sender());
+      outlets.put(identity.connectionId(), new Outlet(guard.sender(), socketContext));
       metrics.connections.incrementAndGet();
       metrics.messageIn("p-hello");
-      guard.sender().sendText(codec.encode(Welcome.of(identity, config)));
+      send(codec.encode(Welcome.of(identity, config)));
     }
 
     private void apply(ClientMessage m) throws PresenceException {
@@ -267,7 +277,11 @@ final class PresenceService {
         return;
       }
       metrics.refused(e.reason());
-      guard.sender().sendText(codec.encode(ErrorMessage.of(e)));
+      send(codec.encode(ErrorMessage.of(e)));
+    }
+
+    private void send(String text) {
+      socketContext.runOnContext(v -> guard.sender().sendText(text));
     }
 
     private void fatal(PresenceException e, short status) {
@@ -287,7 +301,7 @@ final class PresenceService {
       }
       closed = true;
       if (identity != null && !stopped) {
-        senders.remove(identity.connectionId());
+        outlets.remove(identity.connectionId());
         hub.disconnect(identity.connectionId(), clock.getAsLong());
         metrics.connections.decrementAndGet();
         metrics.members.set(hub.memberCount());
@@ -307,16 +321,28 @@ final class PresenceService {
     if (out.isEmpty()) {
       return;
     }
-    List<String> texts = codec.encodeAll(out);
-    for (int i = 0; i < texts.size(); i++) {
-      BoundedSender sender = senders.get(out.get(i).connectionId());
-      String text = texts.get(i);
-      if (sender != null && sender.sendText(text)) {
-        metrics.frameOut(utf8Length(text));
+    List<PresenceCodec.Encoded> frames = codec.encodeTick(out);
+    Map<Context, List<Send>> batches = new IdentityHashMap<>();
+    for (int i = 0; i < frames.size(); i++) {
+      Outlet outlet = outlets.get(out.get(i).connectionId());
+      if (outlet != null) {
+        batches.computeIfAbsent(outlet.context(), c -> new ArrayList<>()).add(new Send(outlet.sender(), frames.get(i)));
       }
     }
+    batches.forEach((context, sends) -> context.runOnContext(v -> {
+      for (Send s : sends) {
+        if (s.sender().sendText(s.frame().text())) {
+          metrics.frameOut(s.frame().utf8Length());
+        }
+      }
+    }));
     metrics.ticks().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
+
+  /** A welcomed connection's sender and the context of its socket, where writes to it are made. */
+  private record Outlet(BoundedSender sender, Context context) {}
+
+  private record Send(BoundedSender sender, PresenceCodec.Encoded frame) {}
 
   private static String type(PresenceMessage m) {
     if (m instanceof Hello) {
@@ -329,16 +355,5 @@ final class PresenceService {
       return "p-leave";
     }
     return "p-touch";
-  }
-
-  private static long utf8Length(String s) {
-    long n = s.length();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2; // a surrogate pair is 4 bytes for 2 chars
-      }
-    }
-    return n;
   }
 }
