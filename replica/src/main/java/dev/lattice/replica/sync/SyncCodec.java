@@ -330,13 +330,17 @@ public final class SyncCodec {
       throw new SyncException(ErrorCode.TOO_LARGE,
           "packed deltas declare " + size + " bytes inflated; the limit is " + limits.maxInflatedBytes());
     }
-    byte[] plain = new byte[size];
+    // Grown as the data actually inflates, so a tiny frame declaring a large size costs nothing.
+    byte[] plain = new byte[Math.min(size, Math.max(1024, packed.length * 4))];
     Inflater inflater = new Inflater(true);
     try {
       inflater.setInput(packed);
       int n = 0;
       while (n < size) {
-        int got = inflater.inflate(plain, n, size - n);
+        if (n == plain.length) {
+          plain = java.util.Arrays.copyOf(plain, (int) Math.min(size, plain.length * 2L));
+        }
+        int got = inflater.inflate(plain, n, plain.length - n);
         if (got == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
