@@ -221,6 +221,11 @@ public final class Namespace {
     Names.checkDocumentId(documentId);
   }
 
+  /** The key of a document in repair sessions and states ({@code collection \0 id}). */
+  public static String documentKey(String collection, String documentId) {
+    return Keys.document(collection, documentId);
+  }
+
   // ---- remote deltas ----
 
   /**
@@ -425,15 +430,7 @@ public final class Namespace {
    * the vector they are stored beside; absent documents are sent as empty.
    */
   public RepairStates repairStates(List<String> keys) {
-    return underLock(() -> {
-      List<RepairStates.State> states = new ArrayList<>();
-      for (String key : keys) {
-        byte[] raw = documents.get(key);
-        Document d = raw == null ? Document.EMPTY : decodeDocument(raw, Keys.collectionOf(key), Keys.idOf(key));
-        states.add(new RepairStates.State(Keys.collectionOf(key), Keys.idOf(key), d));
-      }
-      return new RepairStates(states, vector);
-    });
+    return viewStates(keys, (collection, id, stored) -> Optional.of(stored));
   }
 
   /**

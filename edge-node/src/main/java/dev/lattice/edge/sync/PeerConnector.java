@@ -147,10 +147,7 @@ public final class PeerConnector {
       }
       l.receive(m);
     } catch (SyncException e) {
-      transport.send(e.toMessage());
-      if (e.fatal()) {
-        transport.close(e.code(), e.getMessage());
-      }
+      transport.fail(e);
     } catch (RuntimeException e) {
       transport.close(dev.lattice.replica.sync.ErrorCode.INTERNAL, e.toString());
     }

@@ -113,11 +113,10 @@ public final class SyncEndpoint implements SocketEndpoint {
     }
 
     private void fail(SyncException e) {
-      transport.send(e.toMessage());
       if (e.fatal()) {
         closed();
-        transport.close(e.code(), e.getMessage());
       }
+      transport.fail(e);
     }
 
     void closed() {

@@ -94,12 +94,8 @@ final class Downstream {
     if (visible.isEmpty()) {
       return;
     }
-    int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
-    for (int from = 0; from < visible.size(); from += batch) {
-      int to = Math.min(visible.size(), from + batch);
-      // Through a client's view, a document may be one it could not read before: a reveal.
-      out.send(new SyncMessage.States(visible.subList(from, to), vector, to == visible.size(), documentView != null));
-    }
+    // Through a client's view, a document may be one it could not read before: a reveal.
+    sendBatches(visible, vector, documentView != null, out, limits);
   }
 
   Phase phase() {
@@ -191,7 +187,7 @@ final class Downstream {
       java.util.Set<String> keys = new java.util.LinkedHashSet<>();
       for (Delta d : visible) {
         if (revealsDocument.test(d)) {
-          keys.add(d.collection() + '\0' + d.documentId());
+          keys.add(Namespace.documentKey(d.collection(), d.documentId()));
         }
       }
       if (!keys.isEmpty()) {
@@ -280,18 +276,29 @@ final class Downstream {
   }
 
   static void sendStates(RepairStates states, SessionOutput out, SyncLimits limits, boolean reveal) {
-    List<SyncMessage.State> all = new ArrayList<>(states.states().size());
-    for (RepairStates.State s : states.states()) {
-      all.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
-    }
-    if (all.isEmpty()) {
-      out.send(new SyncMessage.States(List.of(), states.vector(), true, reveal));
+    sendBatches(messageStates(states), states.vector(), reveal, out, limits);
+  }
+
+  /** Sends {@code states} in messages of at most {@link #STATES_PER_MESSAGE}, the last one marked; none: one empty. */
+  private static void sendBatches(List<SyncMessage.State> states, VersionVector vector, boolean reveal,
+      SessionOutput out, SyncLimits limits) {
+    if (states.isEmpty()) {
+      out.send(new SyncMessage.States(List.of(), vector, true, reveal));
       return;
     }
     int batch = Math.min(limits.maxBatch(), STATES_PER_MESSAGE);
-    for (int from = 0; from < all.size(); from += batch) {
-      int to = Math.min(all.size(), from + batch);
-      out.send(new SyncMessage.States(all.subList(from, to), states.vector(), to == all.size(), reveal));
+    for (int from = 0; from < states.size(); from += batch) {
+      int to = Math.min(states.size(), from + batch);
+      out.send(new SyncMessage.States(states.subList(from, to), vector, to == states.size(), reveal));
     }
+  }
+
+  /** The wire form of stored states. */
+  static List<SyncMessage.State> messageStates(RepairStates states) {
+    List<SyncMessage.State> out = new ArrayList<>(states.states().size());
+    for (RepairStates.State s : states.states()) {
+      out.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
+    }
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package dev.lattice.replica.sync;
 
 import dev.lattice.crdt.causal.Dot;
 import dev.lattice.replica.ApplyResult;
+import dev.lattice.replica.Namespace;
 import dev.lattice.replica.log.Delta;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,7 +67,7 @@ final class PeerChannel {
   private static List<String> keys(SyncMessage.States states) {
     List<String> keys = new ArrayList<>(states.states().size());
     for (SyncMessage.State s : states.states()) {
-      keys.add(s.collection() + '\0' + s.documentId());
+      keys.add(Namespace.documentKey(s.collection(), s.documentId()));
     }
     return keys;
   }
@@ -82,7 +83,7 @@ final class PeerChannel {
       dev.lattice.replica.RepairStates.State now = after.states().get(i);
       if (!now.document().equals(before.states().get(i).document())) {
         changed.add(new SyncMessage.State(now.collection(), now.documentId(), now.document()));
-        repairedKeys.add(now.collection() + '\0' + now.documentId());
+        repairedKeys.add(Namespace.documentKey(now.collection(), now.documentId()));
       }
     }
     hub.publishStates(namespace, changed, after.vector(), self);
@@ -100,11 +101,7 @@ final class PeerChannel {
     }
     dev.lattice.replica.RepairStates now = downstream.namespace().repairStates(List.copyOf(repairedKeys));
     repairedKeys.clear();
-    List<SyncMessage.State> states = new ArrayList<>(now.states().size());
-    for (dev.lattice.replica.RepairStates.State s : now.states()) {
-      states.add(new SyncMessage.State(s.collection(), s.documentId(), s.document()));
-    }
-    hub.publishStates(namespace, states, now.vector(), self);
+    hub.publishStates(namespace, Downstream.messageStates(now), now.vector(), self);
   }
 
   /** Starts an anti-entropy round if both directions are live; false otherwise. */

@@ -122,11 +122,10 @@ public final class PeerLink implements SyncHub.Member {
         try {
           downstream.offer(committed);
         } catch (SyncException e) {
-          out.send(e.toMessage());
           if (e.fatal()) {
             closed();
-            out.close(e.code(), e.getMessage());
           }
+          out.fail(e);
         }
       }
     });

@@ -227,11 +227,10 @@ public final class ServerSession implements SyncHub.Member {
     try {
       action.run();
     } catch (SyncException e) {
-      out.send(e.toMessage());
       if (e.fatal()) {
         closed();
-        out.close(e.code(), e.getMessage());
       }
+      out.fail(e);
     }
   }
 
@@ -255,7 +254,7 @@ public final class ServerSession implements SyncHub.Member {
       }
       try {
         Namespace.checkNames(d.collection(), d.documentId());
-        String key = d.collection() + '\0' + d.documentId();
+        String key = Namespace.documentKey(d.collection(), d.documentId());
         Document current = pushed.containsKey(key) ? pushed.get(key)
             : served.namespace().collection(d.collection()).get(d.documentId()).orElse(Document.EMPTY);
         Delta lifted = lift(d, current);
@@ -351,11 +350,8 @@ public final class ServerSession implements SyncHub.Member {
    * were withheld, so the client is then sent the whole readable state as well.
    */
   private boolean touchesAccess(Delta d) {
-    return touchesAccess(served.projector().orElseThrow(), d);
-  }
-
-  private static boolean touchesAccess(Projector projector, Delta d) {
-    Optional<dev.lattice.schema.CollectionSpec> spec = projector.schema().current().collection(d.collection());
+    Optional<dev.lattice.schema.CollectionSpec> spec =
+        served.projector().orElseThrow().schema().current().collection(d.collection());
     if (spec.isEmpty()) {
       return false;
     }

@@ -21,4 +21,12 @@ public interface SessionOutput {
 
   /** Closes the connection; a fatal {@link SyncMessage.Error} has been sent just before. */
   void close(ErrorCode code, String reason);
+
+  /** Reports {@code e} to the peer and, if it is fatal, closes the connection after it. */
+  default void fail(SyncException e) {
+    send(e.toMessage());
+    if (e.fatal()) {
+      close(e.code(), e.getMessage());
+    }
+  }
 }
