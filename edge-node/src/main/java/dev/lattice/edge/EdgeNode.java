@@ -129,7 +129,8 @@ public final class EdgeNode {
     TokenSigner signer = new TokenSigner(secret.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
     Map<String, Optional<Schema>> schemas = new LinkedHashMap<>();
     SchemaLoader loader = new SchemaLoader();
-    ReplicaOptions.Builder options = ReplicaOptions.builder().role(Role.EDGE).durability(Durability.SYNC);
+    ReplicaOptions.Builder options = ReplicaOptions.builder().role(Role.EDGE).durability(Durability.SYNC)
+        .retention(config.compaction().retentionPolicy());
     for (int i = 0; i < config.namespaces().size(); i++) {
       NamespaceConfig ns = config.namespaces().get(i);
       Optional<Schema> schema = Optional.empty();

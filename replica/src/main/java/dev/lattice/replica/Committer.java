@@ -39,6 +39,9 @@ final class Committer implements AutoCloseable {
   private final ReentrantLock writeLock;
   private final long asyncDelayNanos;
   private final java.util.function.Supplier<Swapped> swap;
+  /** Background upkeep (log trimming) asked for by {@link #requestHousekeeping}. */
+  private volatile Runnable housekeeping = () -> { };
+  private boolean housekeepingDue;
   private final Executor callbacks;
   private final ReplicaMetrics metrics;
   private final Thread background;
@@ -93,6 +96,21 @@ final class Committer implements AutoCloseable {
 
   void start() {
     background.start();
+  }
+
+  void housekeeping(Runnable task) {
+    this.housekeeping = task;
+  }
+
+  /** Asks the background thread to run the housekeeping task soon, outside any commit. */
+  void requestHousekeeping() {
+    lock.lock();
+    try {
+      housekeepingDue = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The ticket of a change made now; call under the write lock, after the change. */
@@ -327,11 +345,17 @@ final class Committer implements AutoCloseable {
   private void runBackground() {
     while (true) {
       boolean syncOnly = false;
+      boolean upkeep = false;
       lock.lock();
       try {
         while (true) {
           if (closed) {
             return;
+          }
+          if (housekeepingDue) {
+            housekeepingDue = false;
+            upkeep = true;
+            break;
           }
           if (!leading && (urgent || dirtySince >= 0)) {
             long wait = urgent ? 0 : asyncDelayNanos - (System.nanoTime() - dirtySince);
@@ -352,7 +376,13 @@ final class Committer implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      if (syncOnly) {
+      if (upkeep) {
+        try {
+          housekeeping.run();
+        } catch (RuntimeException e) {
+          // upkeep is retried when next asked for; a closed replica refuses it, which is fine
+        }
+      } else if (syncOnly) {
         syncCommitted();
       } else {
         lead(false);

@@ -36,17 +36,17 @@ final class DeltaLog {
     this.staging = staging;
   }
 
-  /** Stages one encoded delta; under the write lock. */
-  void append(Dot dot, byte[] encoded) {
+  /** Stages one delta; it is encoded when the commit writes it. Under the write lock. */
+  void append(Delta delta) {
     PendingWrites p = staging.current;
-    p.logAppends.put(dot, encoded);
+    p.logAppends.put(delta.dot(), delta);
     p.changes++;
   }
 
   /** The encoded delta of {@code dot}, or null if it is not (or no longer) logged. */
   byte[] get(Dot dot) {
-    byte[] staged = staging.find(p -> p.logAppends.get(dot));
-    return staged != null ? staged : log.get(Keys.dot(dot));
+    Delta staged = staging.find(p -> p.logAppends.get(dot));
+    return staged != null ? DeltaCodec.encode(staged) : log.get(Keys.dot(dot));
   }
 
   long floor(ReplicaId origin) {
@@ -63,7 +63,7 @@ final class DeltaLog {
 
   /** Writes a swapped buffer's log changes into the maps; on the committing thread. */
   void persist(PendingWrites p) {
-    p.logAppends.forEach((dot, bytes) -> log.put(Keys.dot(dot), bytes));
+    p.logAppends.forEach((dot, delta) -> log.put(Keys.dot(dot), DeltaCodec.encode(delta)));
     p.logRemovals.forEach(dot -> log.remove(Keys.dot(dot)));
     p.floors.forEach((origin, floor) -> floors.put(origin, Math.max(floors.getOrDefault(origin, 0L), floor)));
   }
@@ -148,7 +148,7 @@ final class DeltaLog {
       Delta d = DeltaCodec.decode(get(dot));
       Delta next = rewrite.apply(d);
       if (next != d) {
-        append(dot, DeltaCodec.encode(next));
+        append(next);
       }
     }
   }

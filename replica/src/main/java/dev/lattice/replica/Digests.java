@@ -1,147 +1,247 @@
 package dev.lattice.replica;
 
+import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.codec.CrdtCodec;
 import dev.lattice.crdt.type.Document;
+import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.InMemoryNodeStore;
-import dev.lattice.merkle.store.SortedBytesNodeStore;
+import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.Reconciler;
-import java.util.HashMap;
+import dev.lattice.merkle.tree.BucketSnapshot;
+import dev.lattice.merkle.tree.DerivedTree;
+import dev.lattice.merkle.tree.DigestBuckets;
+import dev.lattice.merkle.tree.Enumerator;
+import dev.lattice.merkle.tree.MemoryTree;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.lattice.crdt.causal.VersionVector;
-import org.bouncycastle.crypto.digests.Blake3Digest;
+import java.util.function.BiConsumer;
+import java.util.function.LongPredicate;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.RootReference;
 
 /**
- * The Merkle digests of a namespace's documents: what a repair compares. The committing thread
- * reports each document it writes and brings the index up to date before the commit, once per
- * document however often it changed since; the index then describes the committed documents and
- * {@link #asOf} the vector they are stored beside. Repair steps synchronize on this object.
+ * The Merkle digests of a namespace's documents, kept current on the committing thread with O(1)
+ * work per written document: its element digest (over the key and the canonical encoding of what
+ * a reader sees), and one 256-bit addition to its bucket's sum (see {@link DigestBuckets}). The
+ * trie a repair compares is derived when the repair opens, from a snapshot of the bucket sums and
+ * the documents of the same committed version ({@link #snapshot}).
+ *
+ * <p>Replacing a document subtracts its previous element digest. The digests of recently written
+ * documents are remembered, so a document written again (a hot key) is not decoded and rehashed;
+ * others are recomputed from the bytes being replaced.
  */
 final class Digests {
-  private final MerkleIndex index;
-  /** Documents written since the index was last brought up to date, latest state each. */
-  private final Map<String, Document> dirty = new HashMap<>();
-  /** The vector of the documents the index describes. */
-  private VersionVector asOf = VersionVector.EMPTY;
+  private static final int REMEMBERED = 1 << 16;
 
-  Digests(MVMap<byte[], byte[]> nodes) {
-    this.index = new MerkleIndex(MerkleConfig.defaults(), new SortedBytesNodeStore(new MvByteMap(nodes)));
-  }
-
-  /** Notes a document's new state; on the committing thread. */
-  synchronized void changed(String key, Document document) {
-    dirty.put(key, document);
-  }
-
-  /** Folds the changed documents into the index, which then describes {@code vector}. */
-  synchronized void flush(VersionVector vector) {
-    if (vector != null) {
-      asOf = vector;
+  private final MVMap<String, byte[]> documents;
+  private final MVMap<byte[], byte[]> stored;
+  private final DigestBuckets buckets = new DigestBuckets(MerkleConfig.defaults());
+  private final Map<String, byte[]> recent = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+      return size() > REMEMBERED;
     }
-    flush();
-  }
+  };
 
-  private void flush() {
-    for (Map.Entry<String, Document> e : dirty.entrySet()) {
-      byte[] key = Keys.bytes(e.getKey());
-      if (e.getValue().exists()) {
-        index.put(key, digest(e.getValue()));
-      } else {
-        index.remove(key);
+  /**
+   * @param documents the namespace's committed documents, read by repairs
+   * @param stored where the bucket sums are kept, one entry per non-empty bucket
+   * @throws ReplicaException CORRUPT if a stored bucket does not decode
+   */
+  Digests(MVMap<String, byte[]> documents, MVMap<byte[], byte[]> stored) {
+    this.documents = documents;
+    this.stored = stored;
+    for (Map.Entry<byte[], byte[]> e : stored.entrySet()) {
+      try {
+        buckets.load(e.getKey(), e.getValue());
+      } catch (MerkleCodecException ex) {
+        throw new ReplicaException(ReplicaException.Reason.CORRUPT, "stored digest bucket does not decode: " + ex.getMessage(), ex);
       }
     }
-    dirty.clear();
-    index.flush();
-  }
-
-  /** The root digest over one collection's documents; under the write lock. */
-  synchronized byte[] root(String collection) {
-    flush();
-    return index.rootDigest(Keys.bytes(Keys.collectionPrefix(collection)));
-  }
-
-  /** The vector of the documents the index describes. */
-  synchronized VersionVector asOf() {
-    return asOf;
-  }
-
-  synchronized Reconciler initiator(Scope scope) {
-    flush();
-    return Reconciler.initiator(index, scope);
-  }
-
-  synchronized Reconciler responder(Scope allowed) {
-    flush();
-    return Reconciler.responder(index, allowed);
   }
 
   /**
-   * Checks that the index equals one built afresh from {@code documents} (every committed
-   * document that exists).
-   *
-   * @throws IllegalStateException naming the first collection whose root differs
+   * Notes that {@code key} now holds {@code document}, replacing {@code previous} (its stored
+   * bytes, or null); on the committing thread, before the commit.
    */
-  synchronized void validate(List<Map.Entry<String, Document>> documents) {
-    flush();
-    MerkleIndex fresh = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
-    java.util.Set<String> collections = new java.util.TreeSet<>();
-    for (Map.Entry<String, Document> e : documents) {
-      fresh.put(Keys.bytes(e.getKey()), digest(e.getValue()));
-      collections.add(Keys.collectionOf(e.getKey()));
+  void changed(String key, byte[] previous, Document document, byte[] storedBytes) {
+    byte[] k = Keys.bytes(key);
+    byte[] before = recent.remove(key);
+    if (before == null && previous != null) {
+      before = element(k, decode(previous, key));
     }
-    fresh.flush();
-    for (String c : collections) {
-      byte[] prefix = Keys.bytes(Keys.collectionPrefix(c));
-      if (!java.util.Arrays.equals(fresh.rootDigest(prefix), index.rootDigest(prefix))) {
-        throw new IllegalStateException("digests of collection " + c + " differ from digests computed afresh");
+    byte[] after = element(k, document, storedBytes);
+    buckets.update(k, before, after);
+    if (after != null) {
+      recent.put(key, after);
+    }
+  }
+
+  /** Writes the buckets changed since the last call into their map; before the commit. */
+  void persist() {
+    buckets.drainDirty((storageKey, entry) -> {
+      if (entry == null) {
+        stored.remove(storageKey);
+      } else {
+        stored.put(storageKey, entry);
+      }
+    });
+  }
+
+  private static Document decode(byte[] stored, String key) {
+    try {
+      return CrdtCodec.decode(stored, Document.class);
+    } catch (dev.lattice.crdt.codec.CodecException e) {
+      throw new ReplicaException(ReplicaException.Reason.CORRUPT, "stored document " + Keys.collectionOf(key) + "/"
+          + Keys.idOf(key) + " does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  /** The element digest of a document, or null if it does not exist (it is then in no bucket). */
+  static byte[] element(byte[] key, Document document) {
+    return element(key, document, null);
+  }
+
+  /**
+   * As {@link #element(byte[], Document)}, reusing {@code encoded} (the document's own encoding,
+   * or null) when the document is already its visible form, as a document whose context the
+   * vector covers is.
+   */
+  private static byte[] element(byte[] key, Document document, byte[] encoded) {
+    if (!document.exists()) {
+      return null;
+    }
+    Document visible = document.visible();
+    byte[] bytes = encoded != null && visible.equals(document) ? encoded : CrdtCodec.encode(visible);
+    return dev.lattice.merkle.Digests.element(key, bytes);
+  }
+
+  /**
+   * A view of the committed documents and their bucket sums at this instant, for one repair.
+   * Call while no commit runs (the committer's exclusive section); {@code pin} keeps the
+   * version's pages readable until the session closes.
+   */
+  Snapshot snapshot(VersionVector vector, AutoCloseable pin) {
+    return new Snapshot(buckets.snapshot(), documents.flushAndGetRoot(), vector, pin);
+  }
+
+  /** The committed documents and digests of one version: what one repair session compares. */
+  final class Snapshot implements Enumerator {
+    private final BucketSnapshot buckets;
+    private final RootReference<String, byte[]> root;
+    private final VersionVector vector;
+    private final AutoCloseable pin;
+
+    private Snapshot(BucketSnapshot buckets, RootReference<String, byte[]> root, VersionVector vector, AutoCloseable pin) {
+      this.buckets = buckets;
+      this.root = root;
+      this.vector = vector;
+      this.pin = pin;
+    }
+
+    VersionVector vector() {
+      return vector;
+    }
+
+    /** The root digest of one collection's documents (a partition), or null if it has none. */
+    byte[] root(String collection) {
+      return DerivedTree.open(buckets, this).digest(NodeKey.root(Keys.bytes(Keys.collectionPrefix(collection))));
+    }
+
+    Reconciler initiator(Scope scope) {
+      return Reconciler.initiator(DerivedTree.open(buckets, this), scope);
+    }
+
+    Reconciler responder(Scope allowed) {
+      return Reconciler.responder(DerivedTree.open(buckets, this), allowed);
+    }
+
+    /** Lists a partition's documents under some hash prefixes: one scan of the collection's keys. */
+    @Override
+    public void enumerate(byte[] partition, List<NodeKey> prefixes, BiConsumer<byte[], byte[]> sink) {
+      LongPredicate wanted = Enumerator.filter(prefixes);
+      String from = new String(partition, StandardCharsets.UTF_8);
+      Cursor<String, byte[]> cursor = documents.cursor(root, from, null, false);
+      while (cursor.hasNext()) {
+        String key = cursor.next();
+        if (!key.startsWith(from)) {
+          break;
+        }
+        byte[] k = Keys.bytes(key);
+        if (wanted.test(dev.lattice.merkle.Digests.keyHash(k))) {
+          byte[] element = element(k, decode(cursor.getValue(), key));
+          if (element != null) {
+            sink.accept(k, element);
+          }
+        }
+      }
+    }
+
+    /** Releases the pinned version; the session is over. Closing twice is harmless. */
+    void close() {
+      try {
+        pin.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot release a repair snapshot", e);
       }
     }
   }
 
-  /** A throwaway index over the given (key, document) pairs, for one reader's view. */
+  /** Recomputes every bucket from the documents (a file written before the buckets existed). */
+  void rebuild(List<Map.Entry<String, Document>> committed) {
+    stored.clear();
+    for (Map.Entry<String, Document> e : committed) {
+      byte[] k = Keys.bytes(e.getKey());
+      byte[] element = element(k, e.getValue());
+      if (element != null) {
+        buckets.update(k, null, element);
+      }
+    }
+    persist();
+  }
+
+  /** A reconciler over a throwaway tree of the given (key, document) pairs, for one reader's view. */
   static Reconciler viewInitiator(Iterable<Map.Entry<String, Document>> documents) {
-    MerkleIndex view = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
+    MemoryTree.Builder tree = MemoryTree.builder(MerkleConfig.defaults());
     for (Map.Entry<String, Document> e : documents) {
-      view.put(Keys.bytes(e.getKey()), digest(e.getValue()));
+      byte[] k = Keys.bytes(e.getKey());
+      byte[] element = element(k, e.getValue());
+      if (element != null) {
+        tree.add(k, element);
+      }
     }
-    view.flush();
-    return Reconciler.initiator(view, Scope.all());
+    return Reconciler.initiator(tree.build(), Scope.all());
   }
 
-  /** BLAKE3-256 of the canonical encoding of what a reader sees. */
-  static byte[] digest(Document document) {
-    byte[] encoded = CrdtCodec.encode(document.visible());
-    Blake3Digest d = new Blake3Digest(256);
-    d.update(encoded, 0, encoded.length);
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
-  }
-
-  /** The Merkle node store's view of an MVStore map. */
-  private record MvByteMap(MVMap<byte[], byte[]> map) implements SortedBytesNodeStore.ByteMap {
-    public byte[] get(byte[] key) {
-      return map.get(key);
+  /**
+   * Checks that the bucket sums equal sums computed afresh from {@code committed} (every
+   * committed document) and that the stored buckets are the ones in memory.
+   *
+   * @throws IllegalStateException if they differ
+   */
+  void validate(List<Map.Entry<String, Document>> committed) {
+    DigestBuckets fresh = new DigestBuckets(MerkleConfig.defaults());
+    for (Map.Entry<String, Document> e : committed) {
+      byte[] k = Keys.bytes(e.getKey());
+      fresh.update(k, null, element(k, e.getValue()));
     }
-
-    public void put(byte[] key, byte[] value) {
-      map.put(key, value);
+    if (!fresh.snapshot().equals(buckets.snapshot())) {
+      throw new IllegalStateException("digest buckets differ from buckets computed afresh from the documents");
     }
-
-    public void remove(byte[] key) {
-      map.remove(key);
+    DigestBuckets reloaded = new DigestBuckets(MerkleConfig.defaults());
+    for (Map.Entry<byte[], byte[]> e : stored.entrySet()) {
+      try {
+        reloaded.load(e.getKey(), e.getValue());
+      } catch (MerkleCodecException ex) {
+        throw new IllegalStateException("a stored digest bucket does not decode", ex);
+      }
     }
-
-    public byte[] ceilingKey(byte[] key) {
-      return map.ceilingKey(key);
-    }
-
-    public boolean isEmpty() {
-      return map.isEmpty();
+    if (!reloaded.snapshot().equals(buckets.snapshot())) {
+      throw new IllegalStateException("stored digest buckets differ from the buckets in memory");
     }
   }
 }

@@ -51,14 +51,23 @@ final class DocumentStore {
   }
 
   /**
-   * Writes a staged state into the map (a document with no entry left is dropped) and returns
-   * the bytes it replaced, or null; on the committing thread.
+   * Writes a staged state into the map (a document with no entry left is dropped) and tells
+   * {@code written} the bytes it replaced (or null) and the bytes written (or null); on the
+   * committing thread.
    */
-  byte[] persist(String key, Document document) {
+  void persist(String key, Document document, Written written) {
     if (document.fields().isBottom()) {
-      return documents.remove(key);
+      written.accept(documents.remove(key), null);
+      return;
     }
-    return documents.put(key, CrdtCodec.encode(document));
+    byte[] encoded = CrdtCodec.encode(document);
+    written.accept(documents.put(key, encoded), encoded);
+  }
+
+  /** What {@link #persist} replaced and wrote. */
+  @FunctionalInterface
+  interface Written {
+    void accept(byte[] previous, byte[] encoded);
   }
 
   /**

@@ -58,10 +58,16 @@ public final class Namespace {
     this.replica = replica;
     this.name = name;
     String p = "ns." + name + ".";
-    this.documents = new DocumentStore(name, maps.strings(p + "docs"), staging);
+    var docs = maps.strings(p + "docs");
+    this.documents = new DocumentStore(name, docs, staging);
     this.log = new DeltaLog(maps.bytes(p + "log"), maps.longs(p + "floor"), staging);
     this.vector = new VectorStore(name, maps.longsToBytes(p + "vector"));
-    this.digests = new Digests(maps.bytes(p + "merkle"));
+    this.digests = new Digests(docs, maps.bytes(p + "digests"));
+    if (maps.upgradingFrom1()) {
+      // Format 1 kept a hash trie of digests per document; format 2 keeps bucket sums.
+      maps.drop(p + "merkle");
+      digests.rebuild(documents.committedEntries());
+    }
     this.outbox = new OutboundQueue(replica, this, log, staging, maps.bytes(p + "outbox"), maps.bytes(p + "rejected"));
     this.listeners = listeners;
   }
@@ -96,8 +102,12 @@ public final class Namespace {
 
   /** The Merkle root of one collection's visible documents, as of the latest write. */
   public byte[] merkleRoot(String collection) {
-    commitStaged();
-    return digests.root(collection);
+    Digests.Snapshot snapshot = snapshot();
+    try {
+      return snapshot.root(collection);
+    } finally {
+      snapshot.close();
+    }
   }
 
   // ---- documents ----
@@ -161,7 +171,7 @@ public final class Namespace {
   }
 
   /** One local mutation, computed but not yet written. */
-  record Staged(String key, Delta delta, byte[] encoded, Document after) {}
+  record Staged(String key, Delta delta, Document after, VersionVector vectorAfter) {}
 
   /**
    * Runs {@code mutation} against {@code current} under the next dot; returns null if it changed
@@ -184,15 +194,16 @@ public final class Namespace {
           + " stores dot " + foreign + ", not the mutation's own " + dot + "; nothing was written");
     }
     Delta delta = new Delta(dot, writer.hlc(), collection, id, change);
-    Document after = current.join(change, applied, CausalContext.NONE).compact(applied.add(dot));
-    return new Staged(Keys.document(collection, id), delta, DeltaCodec.encode(delta), after);
+    VersionVector next = applied.add(dot);
+    Document after = current.join(change, applied, CausalContext.NONE).compact(next);
+    return new Staged(Keys.document(collection, id), delta, after, next);
   }
 
   /** Logs a staged local write, advances the vector and queues it on a client; under the write lock. */
   void writeLog(Staged write) {
     Dot dot = write.delta().dot();
-    log.append(dot, write.encoded());
-    vector.add(dot);
+    log.append(write.delta());
+    vector.advance(write.vectorAfter(), dot);
     if (replica.options().role() == Role.CLIENT) {
       outbox.add(dot);
     }
@@ -281,7 +292,7 @@ public final class Namespace {
         Document current = documents.load(key);
         Document joined = current.join(d.change(), before, CausalContext.NONE).compact(before.add(d.dot()));
         storeDocument(key, joined);
-        log.append(d.dot(), DeltaCodec.encode(d));
+        log.append(d);
         vector.add(d.dot());
         countOverwrites(d.change(), current, joined);
         replica.clock().advanceTo(d.hlc());
@@ -332,6 +343,21 @@ public final class Namespace {
     return trimmed;
   }
 
+  /** Deltas logged since the log was last trimmed; the committing thread counts. */
+  private volatile long appendedSinceTrim;
+
+  private long trimEvery() {
+    return Math.max(1_024, replica.options().retention().keepPerReplica() / 8);
+  }
+
+  /** Trims the log by the replica's retention policy if it has grown enough; background upkeep. */
+  void trimIfDue() {
+    if (appendedSinceTrim >= trimEvery()) {
+      appendedSinceTrim = 0;
+      compactLog(replica.options().retention());
+    }
+  }
+
   /** The compaction floor of {@code origin}: its deltas up to this sequence are no longer logged. */
   public long floor(ReplicaId origin) {
     return log.floor(origin);
@@ -344,18 +370,14 @@ public final class Namespace {
    * {@code collection \0} partitions, or {@link Scope#all()}).
    */
   public RepairSession openRepair(Scope scope) {
-    commitStaged();
-    synchronized (digests) {
-      return new RepairSession(this, digests.initiator(scope), digests.asOf());
-    }
+    Digests.Snapshot snapshot = snapshot();
+    return new RepairSession(snapshot.initiator(scope), snapshot.vector(), snapshot::close);
   }
 
   /** Opens the answering side of a repair; refuses a peer asking for more than {@code allowed}. */
   public RepairSession answerRepair(Scope allowed) {
-    commitStaged();
-    synchronized (digests) {
-      return new RepairSession(this, digests.responder(allowed), digests.asOf());
-    }
+    Digests.Snapshot snapshot = snapshot();
+    return new RepairSession(snapshot.responder(allowed), snapshot.vector(), snapshot::close);
   }
 
   /**
@@ -376,7 +398,7 @@ public final class Namespace {
           }
         }
       }
-      return new RepairSession(this, Digests.viewInitiator(seen), vector.applied());
+      return new RepairSession(Digests.viewInitiator(seen), vector.applied(), () -> { });
     });
   }
 
@@ -485,20 +507,15 @@ public final class Namespace {
     return newest;
   }
 
-  /** Waits until every write staged so far is committed, so the digests describe it. */
-  private void commitStaged() {
-    long ticket = underLock(() -> {
-      replica.checkOpen();
-      return replica.committer().ticket();
-    });
-    replica.committer().await(ticket, false);
-  }
-
-  /** Runs a step of a repair session: one at a time, while the committer does not change the digests. */
-  <T> T withDigests(java.util.function.Supplier<T> step) {
-    synchronized (digests) {
-      return step.get();
-    }
+  /**
+   * Commits what is staged, then takes the committed documents, digests and vector of that one
+   * version, pinned until the snapshot is closed.
+   */
+  private Digests.Snapshot snapshot() {
+    replica.checkOpen();
+    java.util.concurrent.atomic.AtomicReference<Digests.Snapshot> out = new java.util.concurrent.atomic.AtomicReference<>();
+    replica.committer().exclusive(() -> out.set(digests.snapshot(vector.committed(), replica.pinVersion())));
+    return out.get();
   }
 
   /** Runs {@code action} under the write lock. */
@@ -638,11 +655,9 @@ public final class Namespace {
    * vector and queue changes; on the committing thread, outside the write lock.
    */
   void persist(PendingWrites p) {
-    p.documents.forEach((key, document) -> {
-      documents.persist(key, document);
-      digests.changed(key, document);
-    });
-    digests.flush(p.vector);
+    p.documents.forEach((key, document) -> documents.persist(key, document,
+        (previous, encoded) -> digests.changed(key, previous, document, encoded)));
+    digests.persist();
     log.persist(p);
     vector.persist(p);
     outbox.persist(p);
@@ -651,6 +666,10 @@ public final class Namespace {
   /** Marks a swapped buffer as committed; after its commit. */
   void committed(PendingWrites p) {
     vector.committed(p);
+    appendedSinceTrim += p.logAppends.size();
+    if (appendedSinceTrim >= trimEvery()) {
+      replica.committer().requestHousekeeping();
+    }
     if (staging.committing == p) {
       staging.committing = null;
     }

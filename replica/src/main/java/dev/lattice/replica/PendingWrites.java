@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PendingWrites {
   /** Latest state of each written document; an empty document means "remove". */
   final Map<String, Document> documents = new ConcurrentHashMap<>();
-  final Map<Dot, byte[]> logAppends = new LinkedHashMap<>();
+  /** Deltas to log, encoded when the buffer is written (once, off the writers' path). */
+  final Map<Dot, dev.lattice.replica.log.Delta> logAppends = new LinkedHashMap<>();
   final Set<Dot> logRemovals = new HashSet<>();
   final Map<Long, Long> floors = new HashMap<>();
   final Set<Dot> queued = new HashSet<>();

@@ -20,26 +20,42 @@ import java.util.Optional;
  *
  * <h2>Consistency</h2>
  *
- * Each step reads the Merkle index of the committed documents while no commit changes it, so
- * writes go on during a repair. The vector a side may hand its peer to adopt is the one the index
- * described when the session opened: every document the peer then compares is at least as new as
- * that, so what the peer ends with covers every dot of that vector. Writes made during the
- * session arrive as ordinary deltas.
+ * A session compares the committed documents of one version: when it opens, what is staged is
+ * committed and that version (documents and digest buckets) is pinned until the session is done
+ * or closed, so writes and commits go on during a repair. The vector a side may hand its peer to
+ * adopt is the one committed with that version: every document the peer then compares is at
+ * least as new, so what the peer ends with covers every dot of that vector. Writes made during
+ * the session arrive as ordinary deltas. Not thread-safe: one thread moves a session's messages.
  */
 public final class RepairSession {
-  private final Namespace namespace;
+  private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
   private final Reconciler reconciler;
   private final VersionVector startVector;
+  private final java.lang.ref.Cleaner.Cleanable release;
 
-  RepairSession(Namespace namespace, Reconciler reconciler, VersionVector startVector) {
-    this.namespace = namespace;
+  /**
+   * @param release frees what the session holds (a pinned store version); run once, when the
+   *     session is done, closed, or dropped unclosed and collected
+   */
+  RepairSession(Reconciler reconciler, VersionVector startVector, Runnable release) {
     this.reconciler = reconciler;
     this.startVector = startVector;
+    this.release = CLEANER.register(this, release);
+  }
+
+  /** Frees the store version the session reads; done sessions free it by themselves. */
+  public void close() {
+    release.clean();
   }
 
   /** The next message for the peer, encoded, or empty if none is due now. */
   public Optional<byte[]> nextMessage() {
-    return namespace.withDigests(() -> reconciler.nextMessage().map(MessageCodec::encode));
+    Optional<byte[]> next = reconciler.nextMessage().map(MessageCodec::encode);
+    if (reconciler.isDone()) {
+      close();
+    }
+    return next;
   }
 
   /**
@@ -51,15 +67,16 @@ public final class RepairSession {
   public void receive(byte[] message) {
     try {
       var decoded = MessageCodec.decode(message);
-      namespace.withDigests(() -> {
-        try {
-          reconciler.receive(decoded);
-        } catch (ReconcileException e) {
-          throw new ReplicaException(ReplicaException.Reason.MALFORMED_DELTA,
-              "repair message refused (" + e.getMessage() + ")", e);
-        }
-        return null;
-      });
+      try {
+        reconciler.receive(decoded);
+      } catch (ReconcileException e) {
+        close();
+        throw new ReplicaException(ReplicaException.Reason.MALFORMED_DELTA,
+            "repair message refused (" + e.getMessage() + ")", e);
+      }
+      if (reconciler.isDone()) {
+        close();
+      }
     } catch (MerkleCodecException e) {
       throw new ReplicaException(ReplicaException.Reason.MALFORMED_DELTA,
           "repair message does not decode: " + e.getMessage(), e);

@@ -40,7 +40,7 @@ import org.h2.mvstore.type.StringDataType;
  * <p>Thread-safe. Writes are serialised by one write lock; reads take no lock.
  */
 public final class Replica implements AutoCloseable {
-  static final String FORMAT = "1";
+  static final String FORMAT = "2";
 
   private final MVStore store;
   private final ReplicaOptions options;
@@ -61,6 +61,8 @@ public final class Replica implements AutoCloseable {
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final ReplicaId id;
   private volatile boolean closed;
+  /** The file is of format 1; each namespace rebuilds its digests as it opens. */
+  private final boolean upgradingFrom1;
 
   private Replica(MVStore store, Path path, ReplicaOptions options) {
     this.store = store;
@@ -68,7 +70,8 @@ public final class Replica implements AutoCloseable {
     this.meta = store.openMap("meta", new MVMap.Builder<String, String>()
         .keyType(StringDataType.INSTANCE).valueType(StringDataType.INSTANCE));
     String format = meta.get("format");
-    if (format != null && !format.equals(FORMAT)) {
+    this.upgradingFrom1 = "1".equals(format);
+    if (format != null && !format.equals(FORMAT) && !upgradingFrom1) {
       throw new ReplicaException(ReplicaException.Reason.CORRUPT,
           "replica file format " + format + " is not supported (this build reads " + FORMAT + ")");
     }
@@ -83,6 +86,7 @@ public final class Replica implements AutoCloseable {
     this.callbacks = options.callbackExecutor();
     this.committer = new Committer(store, writeLock, options.asyncCommitDelay(), this::swap, callbacks, metrics);
     store.commit();
+    committer.housekeeping(() -> namespaces.values().forEach(Namespace::trimIfDue));
     committer.start();
     for (String mapName : store.getMapNames()) {
       if (mapName.startsWith("ns.") && mapName.endsWith(".docs")) {
@@ -450,8 +454,32 @@ public final class Replica implements AutoCloseable {
     return java.util.Arrays.stream(retired.split(",")).map(ReplicaId::parse).toList();
   }
 
+  /**
+   * Keeps the store's current (just committed) version readable until the returned handle is
+   * closed, for a reader that walks it across later commits.
+   */
+  AutoCloseable pinVersion() {
+    org.h2.mvstore.MVStore.TxCounter counter = store.registerVersionUsage();
+    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true) && !store.isClosed()) {
+        store.deregisterVersionUsage(counter);
+      }
+    };
+  }
+
   /** Opens the MVStore maps a namespace uses. */
   final class Maps {
+    boolean upgradingFrom1() {
+      return upgradingFrom1;
+    }
+
+    void drop(String name) {
+      if (store.hasMap(name)) {
+        store.removeMap(name);
+      }
+    }
+
     MVMap<String, byte[]> strings(String name) {
       return store.openMap(name, new MVMap.Builder<String, byte[]>()
           .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));

@@ -22,6 +22,8 @@ import java.util.random.RandomGenerator;
  * @param callbackExecutor where change listeners and {@code durable()} callbacks run; never the
  *     thread that commits. Default: a small pool of daemon threads shared by every replica
  * @param pageCompression whether MVStore compresses pages (LZF): smaller files, slower commits
+ * @param retention how much of each namespace's delta log is kept; the replica trims it in the
+ *     background as it grows (default {@link RetentionPolicy#DEFAULT})
  */
 public record ReplicaOptions(
     Role role,
@@ -33,7 +35,8 @@ public record ReplicaOptions(
     int cacheSizeMb,
     java.util.Map<String, Schema> schemas,
     java.util.concurrent.Executor callbackExecutor,
-    boolean pageCompression) {
+    boolean pageCompression,
+    RetentionPolicy retention) {
 
   public ReplicaOptions {
     Objects.requireNonNull(role, "role");
@@ -51,6 +54,7 @@ public record ReplicaOptions(
     }
     schemas = java.util.Map.copyOf(schemas);
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+    Objects.requireNonNull(retention, "retention");
   }
 
   /** The default callback executor: two daemon threads, shared. */
@@ -82,6 +86,13 @@ public record ReplicaOptions(
     private final java.util.Map<String, Schema> schemas = new java.util.HashMap<>();
     private java.util.concurrent.Executor callbackExecutor;
     private boolean pageCompression = true;
+    private RetentionPolicy retention = RetentionPolicy.DEFAULT;
+
+    /** How much of the delta log to keep (default {@link RetentionPolicy#DEFAULT}). */
+    public Builder retention(RetentionPolicy retention) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
 
     /** Where listeners and completion callbacks run (default: a small shared pool). */
     public Builder callbackExecutor(java.util.concurrent.Executor executor) {
@@ -141,7 +152,7 @@ public record ReplicaOptions(
      */
     public ReplicaOptions build() {
       return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb, schemas,
-          callbackExecutor == null ? SharedCallbacks.POOL : callbackExecutor, pageCompression);
+          callbackExecutor == null ? SharedCallbacks.POOL : callbackExecutor, pageCompression, retention);
     }
   }
 }

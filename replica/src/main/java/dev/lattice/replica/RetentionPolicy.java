@@ -10,6 +10,14 @@ import java.time.Duration;
 public record RetentionPolicy(int keepPerReplica, Duration maxAge) {
 
   /**
+   * What a replica keeps unless told otherwise: the newest 10,000 deltas of each origin replica,
+   * and none older than 30 days. A peer further behind is repaired, which costs about
+   * {@code depth} round trips and bytes in proportion to the differences; the log stays bounded
+   * however often documents are overwritten.
+   */
+  public static final RetentionPolicy DEFAULT = new RetentionPolicy(10_000, Duration.ofDays(30));
+
+  /**
    * @throws IllegalArgumentException if {@code keepPerReplica} is negative or {@code maxAge} is
    *     not positive
    */

@@ -44,6 +44,16 @@ final class VectorStore {
     dirty.add(dot.replica());
   }
 
+  /**
+   * Sets the applied vector to {@code next}, which the caller computed as the applied vector plus
+   * {@code dot} (a batch computes its writes' vectors in order from the vector it started with,
+   * under the write lock, so they follow each other); under the write lock.
+   */
+  void advance(VersionVector next, Dot dot) {
+    applied = next;
+    dirty.add(dot.replica());
+  }
+
   /** Replaces the applied vector by a larger one; under the write lock. */
   void advanceTo(VersionVector next) {
     for (ReplicaId r : next.replicas()) {
