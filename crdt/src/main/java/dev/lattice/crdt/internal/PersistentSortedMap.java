@@ -1,11 +1,11 @@
 package dev.lattice.crdt.internal;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable sorted map whose {@code put} copies only the path to the changed node: an AVL tree
@@ -18,6 +18,9 @@ import java.util.function.BiConsumer;
  */
 public final class PersistentSortedMap<K extends Comparable<K>, V> implements Iterable<Map.Entry<K, V>> {
   private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null);
+
+  /** Marks, in {@code compute}, a bound key whose new value is null. Never part of a tree. */
+  private static final Node<?, ?> REMOVED = new Node<>(null, null, null, null);
 
   private final Node<K, V> root;
 
@@ -61,21 +64,26 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   /**
    * This map with {@code key} bound to {@code f(current)}, where {@code current} is null if the
    * key is absent; a null result removes the key. One descent when the key stays bound: it is
-   * how a join folds an entry in without a separate lookup.
+   * how a join folds an entry in without a separate lookup. When {@code f} returns the very
+   * value it was given, the map is returned unchanged; an equal but distinct value is stored (a
+   * structural comparison here would cost O(size of the value) on every fold).
    */
-  public PersistentSortedMap<K, V> compute(K key, java.util.function.UnaryOperator<V> f) {
+  public PersistentSortedMap<K, V> compute(K key, UnaryOperator<V> f) {
     Objects.requireNonNull(key, "key");
-    Object[] removed = new Object[1];
-    Node<K, V> updated = compute(root, key, f, removed);
-    if (removed[0] != null) {
+    Node<K, V> updated = compute(root, key, f);
+    if (updated == REMOVED) {
       return remove(key);
     }
     return updated == root ? this : new PersistentSortedMap<>(updated);
   }
 
-  /** {@code removed[0]} is set when {@code f} returned null for a bound key; the tree is then left as is. */
-  private static <K extends Comparable<K>, V> Node<K, V> compute(
-      Node<K, V> n, K key, java.util.function.UnaryOperator<V> f, Object[] removed) {
+  /**
+   * Returns {@link #REMOVED} when {@code f} returned null for a bound key (the caller then
+   * deletes it, which is rare enough to pay a second descent), so that no holder object is
+   * allocated on the common path.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K extends Comparable<K>, V> Node<K, V> compute(Node<K, V> n, K key, UnaryOperator<V> f) {
     if (n == null) {
       V value = f.apply(null);
       return value == null ? null : new Node<>(key, value, null, null);
@@ -84,16 +92,21 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     if (c == 0) {
       V value = f.apply(n.value);
       if (value == null) {
-        removed[0] = Boolean.TRUE;
-        return n;
+        return (Node<K, V>) REMOVED;
       }
-      return value.equals(n.value) ? n : new Node<>(key, value, n.left, n.right);
+      return value == n.value ? n : new Node<>(n.key, value, n.left, n.right);
     }
     if (c < 0) {
-      Node<K, V> left = compute(n.left, key, f, removed);
+      Node<K, V> left = compute(n.left, key, f);
+      if (left == REMOVED) {
+        return left;
+      }
       return left == n.left ? n : balance(n.key, n.value, left, n.right);
     }
-    Node<K, V> right = compute(n.right, key, f, removed);
+    Node<K, V> right = compute(n.right, key, f);
+    if (right == REMOVED) {
+      return right;
+    }
     return right == n.right ? n : balance(n.key, n.value, n.left, right);
   }
 
@@ -280,31 +293,36 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     }
   }
 
+  /** In-order traversal with an explicit stack as deep as the tree, so iterating allocates two objects. */
   private static final class InOrder<K, V> implements Iterator<Map.Entry<K, V>> {
-    private final ArrayDeque<Node<K, V>> stack = new ArrayDeque<>();
+    private final Node<?, ?>[] stack;
+    private int depth;
 
     InOrder(Node<K, V> root) {
+      stack = new Node<?, ?>[height(root)];
       pushLeft(root);
     }
 
     private void pushLeft(Node<K, V> n) {
       while (n != null) {
-        stack.push(n);
+        stack[depth++] = n;
         n = n.left;
       }
     }
 
     @Override
     public boolean hasNext() {
-      return !stack.isEmpty();
+      return depth > 0;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Map.Entry<K, V> next() {
-      if (stack.isEmpty()) {
+      if (depth == 0) {
         throw new NoSuchElementException();
       }
-      Node<K, V> n = stack.pop();
+      Node<K, V> n = (Node<K, V>) stack[--depth];
+      stack[depth] = null;
       pushLeft(n.right);
       return n;
     }
