@@ -1,9 +1,8 @@
 package dev.lattice.crdt.causal;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
@@ -59,10 +58,11 @@ public final class DotKernel {
 
   /** The context of a delta that replaces {@code observed} with {@code dot}: both, exactly. */
   public static VersionVector contextOf(Collection<Dot> observed, Dot dot) {
-    List<Dot> all = new ArrayList<>(observed.size() + 1);
-    all.addAll(observed);
-    all.add(dot);
-    return VersionVector.ofDots(all);
+    int n = observed.size();
+    Dot[] all = observed.toArray(new Dot[n + 1]);
+    all[n] = dot;
+    Arrays.sort(all);
+    return VersionVector.ofSorted(all);
   }
 
   public static <V> NavigableMap<Dot, V> single(Dot dot, V value) {

@@ -35,7 +35,14 @@ public final class VersionVector implements CausalContext {
 
   /** The vector covering exactly these dots. */
   public static VersionVector of(Dot... dots) {
-    return ofDots(Arrays.asList(dots));
+    for (int i = 1; i < dots.length; i++) {
+      if (dots[i - 1].compareTo(dots[i]) > 0) {
+        Dot[] sorted = dots.clone();
+        Arrays.sort(sorted);
+        return ofSorted(sorted);
+      }
+    }
+    return ofSorted(dots);
   }
 
   /** The vector covering exactly these dots, built in O(k log k). */
@@ -45,23 +52,54 @@ public final class VersionVector implements CausalContext {
     }
     Dot[] sorted = dots.toArray(new Dot[0]);
     Arrays.sort(sorted);
-    Builder b = new Builder(sorted.length);
-    int i = 0;
-    while (i < sorted.length) {
-      ReplicaId r = sorted[i].replica();
-      int j = i;
-      long[] seqs = new long[countRun(sorted, i)];
-      int n = 0;
-      while (j < sorted.length && sorted[j].replica().equals(r)) {
-        if (n == 0 || seqs[n - 1] != sorted[j].seq()) {
-          seqs[n++] = sorted[j].seq();
-        }
-        j++;
-      }
-      b.add(r.value(), 0, Arrays.copyOf(seqs, n));
-      i = j;
+    return ofSorted(sorted);
+  }
+
+  /**
+   * The vector of dots in ascending order (repeats allowed), built straight into its arrays: it
+   * is how every write makes the context of its delta, so it allocates nothing else.
+   */
+  static VersionVector ofSorted(Dot[] sorted) {
+    if (sorted.length == 0) {
+      return EMPTY;
     }
-    return b.build();
+    int count = 1;
+    for (int i = 1; i < sorted.length; i++) {
+      count += sorted[i].replica().value() != sorted[i - 1].replica().value() ? 1 : 0;
+    }
+    long[] replicas = new long[count];
+    long[] contiguous = new long[count];
+    long[][] extras = new long[count][];
+    int i = 0;
+    for (int r = 0; r < count; r++) {
+      long replica = sorted[i].replica().value();
+      int end = i;
+      while (end < sorted.length && sorted[end].replica().value() == replica) {
+        end++;
+      }
+      // Dots start at 1, so the run folds into the contiguous part while it has no gap.
+      long base = 0;
+      // Compare with base, not base + 1, so a base of Long.MAX_VALUE cannot overflow.
+      while (i < end && (sorted[i].seq() <= base || sorted[i].seq() - 1 == base)) {
+        base = Math.max(base, sorted[i].seq());
+        i++;
+      }
+      int distinct = 0;
+      for (int k = i; k < end; k++) {
+        distinct += k == i || sorted[k].seq() != sorted[k - 1].seq() ? 1 : 0;
+      }
+      long[] beyond = distinct == 0 ? NO_EXTRAS : new long[distinct];
+      for (int k = i, n = 0; k < end; k++) {
+        if (k == i || sorted[k].seq() != sorted[k - 1].seq()) {
+          beyond[n++] = sorted[k].seq();
+        }
+      }
+      replicas[r] = replica;
+      contiguous[r] = base;
+      extras[r] = beyond;
+      i = end;
+    }
+    return new VersionVector(replicas, contiguous, extras);
   }
 
   /**
@@ -213,13 +251,21 @@ public final class VersionVector implements CausalContext {
     return merge(single(dot.replica().value(), 0, new long[] {dot.seq()}));
   }
 
-  /** The union of both vectors' dots. */
+  /** The union of both vectors' dots; one of the two itself when it covers the other. */
   public VersionVector merge(VersionVector other) {
     if (other.isEmpty() || other == this) {
       return this;
     }
     if (isEmpty()) {
       return other;
+    }
+    // Vectors are normalised, so the union equals (and may be) the one that covers the other.
+    // Checking first costs a pass without allocation; a field write's delta usually covers.
+    if (isCoveredBy(other)) {
+      return other;
+    }
+    if (other.isCoveredBy(this)) {
+      return this;
     }
     Builder b = new Builder(replicas.length + other.replicas.length);
     int i = 0;
@@ -433,14 +479,6 @@ public final class VersionVector implements CausalContext {
       }
     }
     return sb.append('}').toString();
-  }
-
-  private static int countRun(Dot[] sorted, int from) {
-    int j = from;
-    while (j < sorted.length && sorted[j].replica().equals(sorted[from].replica())) {
-      j++;
-    }
-    return j - from;
   }
 
   private static long[] union(long[] a, long[] b) {

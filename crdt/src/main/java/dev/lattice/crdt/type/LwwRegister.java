@@ -5,6 +5,7 @@ import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.value.Value;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Map;
@@ -23,10 +24,19 @@ import java.util.TreeMap;
  * costs one entry per concurrent writer, and it buys an exact observed-remove: deleting the field
  * removes what the deleter saw, while an assignment concurrent with the delete survives (see
  * {@link Document}).
+ *
+ * <p>It is the value of every field write, so it is kept small: the entries are two parallel
+ * arrays in dot order (one element each in the common case), and the {@link NavigableMap} that
+ * {@link #entries()} shows is built from them on first use. The join walks the two arrays once and
+ * returns an argument unchanged when the result equals it, which is what happens when a write's
+ * delta, whose context covers the dots it overwrites, is joined into the register it was made from.
  */
 public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
-  public static final LwwRegister EMPTY = new LwwRegister(DotKernel.none(), VersionVector.EMPTY, true);
+  private static final Dot[] NO_DOTS = new Dot[0];
+  private static final Stamped[] NO_STAMPS = new Stamped[0];
+
+  public static final LwwRegister EMPTY = new LwwRegister(NO_DOTS, NO_STAMPS, VersionVector.EMPTY);
 
   /** The order that decides the winner: timestamp, then replica id, then sequence. */
   public static final Comparator<Map.Entry<Dot, Stamped>> WRITE_ORDER =
@@ -40,27 +50,69 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     }
   }
 
-  private final NavigableMap<Dot, Stamped> entries;
+  /** Ascending and distinct; never modified, and shared between registers that hold the same entries. */
+  private final Dot[] dots;
+  /** {@code stamps[i]} is the assignment of {@code dots[i]}; never modified. */
+  private final Stamped[] stamps;
   private final VersionVector context;
-
-  /** A register of these entries and context; the map is copied. */
-  public LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context) {
-    this(Collections.unmodifiableNavigableMap(new TreeMap<>(entries)), context, true);
-  }
+  /**
+   * The unmodifiable view {@link #entries()} returns, built on first use. A racy lazy field is
+   * safe here: the view's own fields are final, so a thread that sees it sees the map inside it
+   * fully built, and at worst two threads build equal views.
+   */
+  private NavigableMap<Dot, Stamped> view;
 
   /**
-   * Takes {@code entries} as is: it must be unmodifiable and held by no one else, as the maps
-   * {@link DotKernel} returns are. Joins and mutators build registers this way, so the register
-   * on the hot path of every field write is not copied twice.
+   * A register of these entries and context; the map is copied (in dot order, whatever its
+   * comparator).
    */
-  private LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context, boolean owned) {
-    this.entries = entries;
+  public LwwRegister(NavigableMap<Dot, Stamped> entries, VersionVector context) {
+    this(Split.of(entries), context);
+  }
+
+  private LwwRegister(Split split, VersionVector context) {
+    this(split.dots, split.stamps, context);
+  }
+
+  /** A map's entries as the two arrays, in natural dot order. */
+  private record Split(Dot[] dots, Stamped[] stamps) {
+    static Split of(NavigableMap<Dot, Stamped> entries) {
+      NavigableMap<Dot, Stamped> sorted = entries;
+      if (entries.comparator() != null) {
+        sorted = new TreeMap<>();
+        sorted.putAll(entries);
+      }
+      Dot[] dots = new Dot[sorted.size()];
+      Stamped[] stamps = new Stamped[dots.length];
+      int i = 0;
+      for (Map.Entry<Dot, Stamped> e : sorted.entrySet()) {
+        dots[i] = Objects.requireNonNull(e.getKey(), "dot");
+        stamps[i] = Objects.requireNonNull(e.getValue(), "stamp");
+        i++;
+      }
+      return new Split(dots, stamps);
+    }
+  }
+
+  /** Takes the arrays as they are: sorted, distinct, and never to be modified by anyone. */
+  private LwwRegister(Dot[] dots, Stamped[] stamps, VersionVector context) {
+    this.dots = dots;
+    this.stamps = stamps;
     this.context = Objects.requireNonNull(context, "context");
   }
 
-  /** Each surviving assignment under its dot. */
+  /** Each surviving assignment under its dot, in dot order (an unmodifiable view). */
   public NavigableMap<Dot, Stamped> entries() {
-    return entries;
+    NavigableMap<Dot, Stamped> v = view;
+    if (v == null) {
+      TreeMap<Dot, Stamped> m = new TreeMap<>();
+      for (int i = 0; i < dots.length; i++) {
+        m.put(dots[i], stamps[i]);
+      }
+      v = Collections.unmodifiableNavigableMap(m);
+      view = v;
+    }
+    return v;
   }
 
   /** The dots this register has observed. */
@@ -70,23 +122,36 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** The delta that sets the register to {@code value} at {@code hlc}, made by mutation {@code dot}. */
   public LwwRegister assign(Value value, long hlc, Dot dot) {
-    return new LwwRegister(DotKernel.single(dot, new Stamped(hlc, value)),
-        DotKernel.contextOf(entries.keySet(), dot), true);
+    return new LwwRegister(new Dot[] {dot}, new Stamped[] {new Stamped(hlc, value)}, contextOf(dot));
   }
 
-  /** The winning value, if any assignment survives. */
+  /** The value of the winning assignment, if any survives. */
   public Optional<Value> value() {
-    return winner().map(e -> e.getValue().value());
+    int w = winnerIndex();
+    return w < 0 ? Optional.empty() : Optional.of(stamps[w].value());
   }
 
   /** The winning entry: its dot says who wrote it, its stamp when. */
   public Optional<Map.Entry<Dot, Stamped>> winner() {
-    return entries.entrySet().stream().max(WRITE_ORDER);
+    int w = winnerIndex();
+    return w < 0 ? Optional.empty() : Optional.of(Map.entry(dots[w], stamps[w]));
+  }
+
+  /** The index of the greatest entry in {@link #WRITE_ORDER}, or -1 if there is none. */
+  private int winnerIndex() {
+    int w = dots.length - 1;
+    // Dots ascend, so on equal timestamps the later index already wins the dot tie-break.
+    for (int i = dots.length - 2; i >= 0; i--) {
+      if (stamps[i].hlc() > stamps[w].hlc()) {
+        w = i;
+      }
+    }
+    return w;
   }
 
   /** How many surviving assignments lose to the winner: concurrent writes that LWW drops. */
   public int losers() {
-    return Math.max(0, entries.size() - 1);
+    return Math.max(0, dots.length - 1);
   }
 
   @Override
@@ -101,45 +166,110 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   @Override
   public boolean isPresent() {
-    return !entries.isEmpty();
+    return dots.length > 0;
   }
 
   @Override
   public boolean isBottom() {
-    return entries.isEmpty() && context.isEmpty();
+    return dots.length == 0 && context.isEmpty();
   }
 
   @Override
   public LwwRegister removal(Dot dot) {
-    return new LwwRegister(DotKernel.none(), DotKernel.contextOf(entries.keySet(), dot), true);
+    return new LwwRegister(NO_DOTS, NO_STAMPS, contextOf(dot));
   }
 
+  /** The context of a delta that replaces every entry here with {@code dot}: those dots and it. */
+  private VersionVector contextOf(Dot dot) {
+    if (dots.length == 0) {
+      return VersionVector.of(dot);
+    }
+    return DotKernel.contextOf(Arrays.asList(dots), dot);
+  }
+
+  /**
+   * The dot-kernel join (see {@link DotKernel#join}) over the two sorted arrays. A first pass only
+   * counts; when the surviving entries are exactly one side's, that side's arrays are reused, and
+   * when the merged context is that side's too, the side itself is the result.
+   */
   @Override
   public LwwRegister join(Field other, CausalContext ambientMine, CausalContext ambientTheirs) {
     LwwRegister o = Fields.same(this, other, LwwRegister.class);
+    if (o == this) {
+      return this;
+    }
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    return new LwwRegister(DotKernel.join(entries, mine, o.entries, theirs), context.merge(o.context), true);
+    Dot[] a = dots;
+    Dot[] b = o.dots;
+    int keptA = 0;
+    int keptB = 0;
+    int both = 0;
+    for (int i = 0, j = 0; i < a.length || j < b.length; ) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : a[i].compareTo(b[j]);
+      if (c == 0) {
+        both++;
+        i++;
+        j++;
+      } else if (c < 0) {
+        keptA += theirs.covers(a[i++]) ? 0 : 1;
+      } else {
+        keptB += mine.covers(b[j++]) ? 0 : 1;
+      }
+    }
+    VersionVector ctx = context.merge(o.context);
+    if (both + keptB == b.length && keptA == 0) {
+      return ctx == o.context ? o : new LwwRegister(b, o.stamps, ctx);
+    }
+    if (both + keptA == a.length && keptB == 0) {
+      return ctx == context ? this : new LwwRegister(a, stamps, ctx);
+    }
+    int n = both + keptA + keptB;
+    Dot[] outDots = new Dot[n];
+    Stamped[] outStamps = new Stamped[n];
+    n = 0;
+    for (int i = 0, j = 0; i < a.length || j < b.length; ) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : a[i].compareTo(b[j]);
+      if (c == 0 || (c < 0 && !theirs.covers(a[i]))) {
+        outDots[n] = a[i];
+        outStamps[n++] = stamps[i];
+      } else if (c > 0 && !mine.covers(b[j])) {
+        outDots[n] = b[j];
+        outStamps[n++] = o.stamps[j];
+      }
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
+    }
+    return new LwwRegister(outDots, outStamps, ctx);
   }
 
   @Override
   public LwwRegister compact(CausalContext ambient) {
     VersionVector residual = context.minus(ambient);
-    return entries.isEmpty() && residual.isEmpty() ? EMPTY : new LwwRegister(entries, residual, true);
+    if (residual == context) {
+      return this;
+    }
+    return dots.length == 0 && residual.isEmpty() ? EMPTY : new LwwRegister(dots, stamps, residual);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof LwwRegister r && entries.equals(r.entries) && context.equals(r.context);
+    return o == this || (o instanceof LwwRegister r
+        && Arrays.equals(dots, r.dots) && Arrays.equals(stamps, r.stamps) && context.equals(r.context));
   }
 
+  /** The same value as before the array representation: the map's hash, then the context's. */
   @Override
   public int hashCode() {
-    return 31 * entries.hashCode() + context.hashCode();
+    int h = 0;
+    for (int i = 0; i < dots.length; i++) {
+      h += dots[i].hashCode() ^ stamps[i].hashCode();
+    }
+    return 31 * h + context.hashCode();
   }
 
   @Override
   public String toString() {
-    return "LwwRegister[entries=" + entries + ", context=" + context + "]";
+    return "LwwRegister[entries=" + entries() + ", context=" + context + "]";
   }
 }
