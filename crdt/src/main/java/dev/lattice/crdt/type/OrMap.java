@@ -25,7 +25,10 @@ import java.util.Objects;
  * so joining a delta of k entries into a map of n costs O(k log n).
  */
 public final class OrMap implements Crdt<OrMap>, Field {
-  public static final OrMap EMPTY = new OrMap(PersistentSortedMap.empty());
+  /** Nodes cache {@link FieldKey#sortPrefix} so that a descent rarely reaches the key's string. */
+  private static final PersistentSortedMap<FieldKey, Field> NO_ENTRIES = PersistentSortedMap.empty(FieldKey::sortPrefix);
+
+  public static final OrMap EMPTY = new OrMap(NO_ENTRIES);
 
   private final PersistentSortedMap<FieldKey, Field> entries;
   private int presentCount = -1;
@@ -170,7 +173,7 @@ public final class OrMap implements Crdt<OrMap>, Field {
 
   @Override
   public OrMap compact(CausalContext ambient) {
-    PersistentSortedMap<FieldKey, Field> out = PersistentSortedMap.empty();
+    PersistentSortedMap<FieldKey, Field> out = NO_ENTRIES;
     for (Map.Entry<FieldKey, Field> e : entries) {
       Field f = e.getValue().compact(ambient);
       if (!f.isBottom()) {
