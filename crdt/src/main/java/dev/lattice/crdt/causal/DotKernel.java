@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -63,6 +64,14 @@ public final class DotKernel {
     all[n] = dot;
     Arrays.sort(all);
     return VersionVector.ofSorted(all);
+  }
+
+  /**
+   * The context of a delta that replaces the dots {@code observed} (ascending, as a register
+   * holds them) with {@code dot}: both, exactly. The array is only read.
+   */
+  public static VersionVector contextOf(Dot[] observed, Dot dot) {
+    return VersionVector.ofSortedWith(observed, Objects.requireNonNull(dot, "dot"));
   }
 
   public static <V> NavigableMap<Dot, V> single(Dot dot, V value) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 public final class VersionVector implements CausalContext {
   public static final VersionVector EMPTY = new VersionVector(new long[0], new long[0], new long[0][]);
   private static final long[] NO_EXTRAS = new long[0];
+  private static final Dot[] NO_DOTS = new Dot[0];
 
   private final long[] replicas;
   private final long[] contiguous;
@@ -31,6 +33,11 @@ public final class VersionVector implements CausalContext {
     this.replicas = replicas;
     this.contiguous = contiguous;
     this.extras = extras;
+  }
+
+  /** The vector covering exactly one dot. */
+  public static VersionVector of(Dot dot) {
+    return ofSortedWith(NO_DOTS, Objects.requireNonNull(dot, "dot"));
   }
 
   /** The vector covering exactly these dots. */
@@ -55,43 +62,57 @@ public final class VersionVector implements CausalContext {
     return ofSorted(sorted);
   }
 
-  /**
-   * The vector of dots in ascending order (repeats allowed), built straight into its arrays: it
-   * is how every write makes the context of its delta, so it allocates nothing else.
-   */
+  /** The vector of dots in ascending order (repeats allowed). */
   static VersionVector ofSorted(Dot[] sorted) {
-    if (sorted.length == 0) {
+    return ofSortedWith(sorted, null);
+  }
+
+  /**
+   * The vector of {@code sorted} (ascending, repeats allowed) and {@code extra} (if not null),
+   * built straight into its arrays without first merging the dots into one array: it is how every
+   * write makes the context of its delta, so it allocates nothing but the vector.
+   */
+  static VersionVector ofSortedWith(Dot[] sorted, Dot extra) {
+    int len = sorted.length + (extra == null ? 0 : 1);
+    if (len == 0) {
       return EMPTY;
     }
+    int pos = len;
+    if (extra != null) {
+      pos = 0;
+      while (pos < sorted.length && sorted[pos].compareTo(extra) < 0) {
+        pos++;
+      }
+    }
     int count = 1;
-    for (int i = 1; i < sorted.length; i++) {
-      count += sorted[i].replica().value() != sorted[i - 1].replica().value() ? 1 : 0;
+    for (int i = 1; i < len; i++) {
+      count += at(sorted, extra, pos, i).replica().value() != at(sorted, extra, pos, i - 1).replica().value() ? 1 : 0;
     }
     long[] replicas = new long[count];
     long[] contiguous = new long[count];
     long[][] extras = new long[count][];
     int i = 0;
     for (int r = 0; r < count; r++) {
-      long replica = sorted[i].replica().value();
+      long replica = at(sorted, extra, pos, i).replica().value();
       int end = i;
-      while (end < sorted.length && sorted[end].replica().value() == replica) {
+      while (end < len && at(sorted, extra, pos, end).replica().value() == replica) {
         end++;
       }
       // Dots start at 1, so the run folds into the contiguous part while it has no gap.
       long base = 0;
       // Compare with base, not base + 1, so a base of Long.MAX_VALUE cannot overflow.
-      while (i < end && (sorted[i].seq() <= base || sorted[i].seq() - 1 == base)) {
-        base = Math.max(base, sorted[i].seq());
+      while (i < end && (at(sorted, extra, pos, i).seq() <= base || at(sorted, extra, pos, i).seq() - 1 == base)) {
+        base = Math.max(base, at(sorted, extra, pos, i).seq());
         i++;
       }
       int distinct = 0;
       for (int k = i; k < end; k++) {
-        distinct += k == i || sorted[k].seq() != sorted[k - 1].seq() ? 1 : 0;
+        distinct += k == i || at(sorted, extra, pos, k).seq() != at(sorted, extra, pos, k - 1).seq() ? 1 : 0;
       }
       long[] beyond = distinct == 0 ? NO_EXTRAS : new long[distinct];
       for (int k = i, n = 0; k < end; k++) {
-        if (k == i || sorted[k].seq() != sorted[k - 1].seq()) {
-          beyond[n++] = sorted[k].seq();
+        if (k == i || at(sorted, extra, pos, k).seq() != at(sorted, extra, pos, k - 1).seq()) {
+          beyond[n++] = at(sorted, extra, pos, k).seq();
         }
       }
       replicas[r] = replica;
@@ -100,6 +121,11 @@ public final class VersionVector implements CausalContext {
       i = end;
     }
     return new VersionVector(replicas, contiguous, extras);
+  }
+
+  /** Element {@code i} of {@code sorted} with {@code extra} inserted at {@code pos}. */
+  private static Dot at(Dot[] sorted, Dot extra, int pos, int i) {
+    return i < pos ? sorted[i] : i == pos ? extra : sorted[i - 1];
   }
 
   /**

@@ -25,19 +25,39 @@ import java.util.function.UnaryOperator;
  * {@code a < b}. A descent compares prefixes, which sit in the node, and compares the keys
  * themselves only where the prefixes tie. Updates copy a node from itself and its new child and
  * never read the untouched sibling, which would be one more miss per level.
+ *
+ * <p>Every update allocates one node per level, so a node is kept to 40 bytes (key, value,
+ * children, prefix, height): the entry count is kept by the map, not by each node.
  */
 public final class PersistentSortedMap<K extends Comparable<K>, V> implements Iterable<Map.Entry<K, V>> {
   private static final ToLongFunction<Object> NO_PREFIX = k -> 0L;
-  private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null, NO_PREFIX);
+  private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null, 0, NO_PREFIX);
 
   /** Marks, in {@code compute}, a bound key whose new value is null. Never part of a tree. */
   private static final Node<?, ?> REMOVED = new Node<>(null, null, 0, null, null);
 
+  /** {@link #put}: the new value, unless the current one equals it. */
+  private static final Remapping<Object, Object> PUT = (current, value) -> value.equals(current) ? current : value;
+
+  /** {@link #compute(Comparable, UnaryOperator)} through the two-argument form. */
+  private static final Remapping<Object, UnaryOperator<Object>> APPLY = (current, f) -> f.apply(current);
+
+  /**
+   * The new value of a key from its current one (null if absent) and an argument; null removes
+   * the key. The argument lets a caller pass what varies per key without allocating a closure.
+   */
+  @FunctionalInterface
+  public interface Remapping<V, A> {
+    V apply(V current, A arg);
+  }
+
   private final Node<K, V> root;
+  private final int size;
   private final ToLongFunction<? super K> prefixOf;
 
-  private PersistentSortedMap(Node<K, V> root, ToLongFunction<? super K> prefixOf) {
+  private PersistentSortedMap(Node<K, V> root, int size, ToLongFunction<? super K> prefixOf) {
     this.root = root;
+    this.size = size;
     this.prefixOf = prefixOf;
   }
 
@@ -54,11 +74,11 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
    */
   public static <K extends Comparable<K>, V> PersistentSortedMap<K, V> empty(ToLongFunction<? super K> prefixOf) {
     Objects.requireNonNull(prefixOf, "prefixOf");
-    return new PersistentSortedMap<K, V>(null, prefixOf);
+    return new PersistentSortedMap<K, V>(null, 0, prefixOf);
   }
 
   public int size() {
-    return root == null ? 0 : root.size;
+    return size;
   }
 
   public boolean isEmpty() {
@@ -78,6 +98,15 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return null;
   }
 
+  /** The entry with the least key, or null if the map is empty; without an iterator. */
+  public Map.Entry<K, V> firstEntry() {
+    Node<K, V> n = root;
+    while (n != null && n.left != null) {
+      n = n.left;
+    }
+    return n;
+  }
+
   /** The order of {@code key}, whose prefix is {@code p}, against the key of {@code n}. */
   private static <K extends Comparable<K>> int compare(K key, long p, Node<K, ?> n) {
     if (p != n.prefix) {
@@ -87,66 +116,102 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   }
 
   /** This map with {@code key} bound to {@code value}; this map itself is unchanged. */
+  @SuppressWarnings("unchecked")
   public PersistentSortedMap<K, V> put(K key, V value) {
-    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    Node<K, V> updated = insert(root, key, prefixOf.applyAsLong(key), value);
-    return updated == root ? this : new PersistentSortedMap<>(updated, prefixOf);
+    return compute(key, value, (Remapping<V, V>) (Remapping<?, ?>) PUT);
   }
 
   /**
    * This map with {@code key} bound to {@code f(current)}, where {@code current} is null if the
-   * key is absent; a null result removes the key. One descent when the key stays bound: it is
+   * key is absent; a null result removes the key. See {@link #compute(Comparable, Object, Remapping)}.
+   */
+  @SuppressWarnings("unchecked")
+  public PersistentSortedMap<K, V> compute(K key, UnaryOperator<V> f) {
+    return compute(key, f, (Remapping<V, UnaryOperator<V>>) (Remapping<?, ?>) APPLY);
+  }
+
+  /**
+   * This map with {@code key} bound to {@code f(current, arg)}, where {@code current} is null if
+   * the key is absent; a null result removes the key. One descent when the key stays bound: it is
    * how a join folds an entry in without a separate lookup. When {@code f} returns the very
    * value it was given, the map is returned unchanged; an equal but distinct value is stored (a
    * structural comparison here would cost O(size of the value) on every fold).
    */
-  public PersistentSortedMap<K, V> compute(K key, UnaryOperator<V> f) {
+  public <A> PersistentSortedMap<K, V> compute(K key, A arg, Remapping<V, A> f) {
     Objects.requireNonNull(key, "key");
-    Node<K, V> updated = compute(root, key, prefixOf.applyAsLong(key), f);
+    if (root == null) {
+      // The one-entry map of a one-field delta: no update state needed.
+      V value = f.apply(null, arg);
+      return value == null ? this : new PersistentSortedMap<>(new Node<>(key, value, prefixOf.applyAsLong(key), null, null), 1, prefixOf);
+    }
+    Update<K, V, A> u = new Update<>(key, prefixOf.applyAsLong(key), arg, f);
+    Node<K, V> updated = u.apply(root);
     if (updated == REMOVED) {
       return remove(key);
     }
-    return updated == root ? this : new PersistentSortedMap<>(updated, prefixOf);
+    return updated == root ? this : new PersistentSortedMap<>(updated, size + (u.inserted ? 1 : 0), prefixOf);
   }
 
   /**
-   * Returns {@link #REMOVED} when {@code f} returned null for a bound key (the caller then
-   * deletes it, which is rare enough to pay a second descent), so that no holder object is
-   * allocated on the common path.
+   * One {@code compute}: its arguments, so the recursion passes one reference, and whether it
+   * inserted the key, which is how the map keeps its size without a count in every node.
    */
-  @SuppressWarnings("unchecked")
-  private static <K extends Comparable<K>, V> Node<K, V> compute(Node<K, V> n, K key, long p, UnaryOperator<V> f) {
-    if (n == null) {
-      V value = f.apply(null);
-      return value == null ? null : new Node<>(key, value, p, null, null);
+  private static final class Update<K extends Comparable<K>, V, A> {
+    final K key;
+    final long prefix;
+    final A arg;
+    final Remapping<V, A> f;
+    boolean inserted;
+
+    Update(K key, long prefix, A arg, Remapping<V, A> f) {
+      this.key = key;
+      this.prefix = prefix;
+      this.arg = arg;
+      this.f = f;
     }
-    int c = compare(key, p, n);
-    if (c == 0) {
-      V value = f.apply(n.value);
-      if (value == null) {
-        return (Node<K, V>) REMOVED;
+
+    /**
+     * The subtree {@code n} updated. Returns {@link #REMOVED} when {@code f} returned null for a
+     * bound key (the caller then deletes it, which is rare enough to pay a second descent).
+     */
+    @SuppressWarnings("unchecked")
+    Node<K, V> apply(Node<K, V> n) {
+      if (n == null) {
+        V value = f.apply(null, arg);
+        if (value == null) {
+          return null;
+        }
+        inserted = true;
+        return new Node<>(key, value, prefix, null, null);
       }
-      return value == n.value ? n : n.withValue(value);
-    }
-    if (c < 0) {
-      Node<K, V> left = compute(n.left, key, p, f);
-      if (left == REMOVED) {
-        return left;
+      int c = compare(key, prefix, n);
+      if (c == 0) {
+        V value = f.apply(n.value, arg);
+        if (value == null) {
+          return (Node<K, V>) REMOVED;
+        }
+        return value == n.value ? n : n.withValue(value);
       }
-      return left == n.left ? n : n.withLeft(left);
+      if (c < 0) {
+        Node<K, V> left = apply(n.left);
+        if (left == REMOVED) {
+          return left;
+        }
+        return left == n.left ? n : n.withLeft(left);
+      }
+      Node<K, V> right = apply(n.right);
+      if (right == REMOVED) {
+        return right;
+      }
+      return right == n.right ? n : n.withRight(right);
     }
-    Node<K, V> right = compute(n.right, key, p, f);
-    if (right == REMOVED) {
-      return right;
-    }
-    return right == n.right ? n : n.withRight(right);
   }
 
   /** This map without {@code key}; this map itself is unchanged. */
   public PersistentSortedMap<K, V> remove(K key) {
     Node<K, V> updated = delete(root, key, prefixOf.applyAsLong(key));
-    return updated == root ? this : new PersistentSortedMap<>(updated, prefixOf);
+    return updated == root ? this : new PersistentSortedMap<>(updated, size - 1, prefixOf);
   }
 
   public void forEach(BiConsumer<? super K, ? super V> action) {
@@ -162,13 +227,20 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   }
 
   /**
-   * Verifies the invariants (order, balance, cached heights, sizes and prefixes, and that the
+   * Verifies the invariants (order, balance, cached heights and prefixes, the size, and that the
    * prefix function is monotone on these keys); for tests.
    *
    * @throws IllegalStateException naming the first violated invariant
    */
   void checkInvariants() {
     check(root, null, null);
+    int count = 0;
+    for (Map.Entry<K, V> ignored : this) {
+      count++;
+    }
+    if (count != size) {
+      throw new IllegalStateException("size " + size + " kept, " + count + " entries");
+    }
     K previous = null;
     for (Map.Entry<K, V> e : this) {
       if (previous != null && prefixOf.applyAsLong(previous) > prefixOf.applyAsLong(e.getKey())) {
@@ -193,27 +265,7 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     if (Math.abs(hl - hr) > 1 || n.height != 1 + Math.max(hl, hr)) {
       throw new IllegalStateException("unbalanced at " + n.key + ": heights " + hl + "/" + hr);
     }
-    int size = 1 + sizeOf(n.left) + sizeOf(n.right);
-    if (n.size != size) {
-      throw new IllegalStateException("size " + n.size + " cached at " + n.key + ", actual " + size);
-    }
     return n.height;
-  }
-
-  private static <K extends Comparable<K>, V> Node<K, V> insert(Node<K, V> n, K key, long p, V value) {
-    if (n == null) {
-      return new Node<>(key, value, p, null, null);
-    }
-    int c = compare(key, p, n);
-    if (c == 0) {
-      return n.value.equals(value) ? n : n.withValue(value);
-    }
-    if (c < 0) {
-      Node<K, V> left = insert(n.left, key, p, value);
-      return left == n.left ? n : n.withLeft(left);
-    }
-    Node<K, V> right = insert(n.right, key, p, value);
-    return right == n.right ? n : n.withRight(right);
   }
 
   private static <K extends Comparable<K>, V> Node<K, V> delete(Node<K, V> n, K key, long p) {
@@ -265,10 +317,6 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return n == null ? 0 : n.height;
   }
 
-  private static int sizeOf(Node<?, ?> n) {
-    return n == null ? 0 : n.size;
-  }
-
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -312,20 +360,18 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     final Node<K, V> left;
     final Node<K, V> right;
     final int height;
-    final int size;
 
     Node(K key, V value, long prefix, Node<K, V> left, Node<K, V> right) {
-      this(key, value, prefix, left, right, 1 + Math.max(height(left), height(right)), 1 + sizeOf(left) + sizeOf(right));
+      this(key, value, prefix, left, right, 1 + Math.max(height(left), height(right)));
     }
 
-    private Node(K key, V value, long prefix, Node<K, V> left, Node<K, V> right, int height, int size) {
+    private Node(K key, V value, long prefix, Node<K, V> left, Node<K, V> right, int height) {
       this.key = key;
       this.value = value;
       this.prefix = prefix;
       this.left = left;
       this.right = right;
       this.height = height;
-      this.size = size;
     }
 
     /** This node's entry over other children. */
@@ -339,19 +385,19 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
      */
 
     Node<K, V> withValue(V v) {
-      return new Node<>(key, v, prefix, left, right, height, size);
+      return new Node<>(key, v, prefix, left, right, height);
     }
 
     Node<K, V> withLeft(Node<K, V> l) {
       if (height(l) == height(left)) {
-        return new Node<>(key, value, prefix, l, right, height, size + sizeOf(l) - sizeOf(left));
+        return new Node<>(key, value, prefix, l, right, height);
       }
       return balance(this, l, right);
     }
 
     Node<K, V> withRight(Node<K, V> r) {
       if (height(r) == height(right)) {
-        return new Node<>(key, value, prefix, left, r, height, size + sizeOf(r) - sizeOf(right));
+        return new Node<>(key, value, prefix, left, r, height);
       }
       return balance(this, left, r);
     }

@@ -181,10 +181,7 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** The context of a delta that replaces every entry here with {@code dot}: those dots and it. */
   private VersionVector contextOf(Dot dot) {
-    if (dots.length == 0) {
-      return VersionVector.of(dot);
-    }
-    return DotKernel.contextOf(Arrays.asList(dots), dot);
+    return DotKernel.contextOf(dots, dot);
   }
 
   /**

@@ -75,6 +75,9 @@ class PersistentSortedMapTest {
     List<Map.Entry<Integer, String>> entries = new ArrayList<>();
     map.forEach((k, v) -> entries.add(Map.entry(k, v)));
     assertThat(entries).as("seed %d in order", seed).containsExactlyElementsOf(model.entrySet());
+    Map.Entry<Integer, String> first = map.firstEntry();
+    assertThat(first == null ? null : Map.entry(first.getKey(), first.getValue()))
+        .as("seed %d first entry", seed).isEqualTo(model.firstEntry() == null ? null : Map.entry(model.firstKey(), model.firstEntry().getValue()));
     for (int k = -1; k <= model.size() + 1; k++) {
       assertThat(map.get(k)).isEqualTo(model.get(k));
     }
