@@ -74,6 +74,11 @@ public final class DotKernel {
     return VersionVector.ofSortedWith(observed, Objects.requireNonNull(dot, "dot"));
   }
 
+  /** The context of a delta that replaces the one dot {@code observed} with {@code dot}: both. */
+  public static VersionVector contextOf(Dot observed, Dot dot) {
+    return VersionVector.ofSortedWith(null, Objects.requireNonNull(observed, "observed"), Objects.requireNonNull(dot, "dot"));
+  }
+
   public static <V> NavigableMap<Dot, V> single(Dot dot, V value) {
     TreeMap<Dot, V> one = new TreeMap<>();
     one.put(dot, value);

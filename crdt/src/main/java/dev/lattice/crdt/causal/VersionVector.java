@@ -37,7 +37,7 @@ public final class VersionVector implements CausalContext {
 
   /** The vector covering exactly one dot. */
   public static VersionVector of(Dot dot) {
-    return ofSortedWith(NO_DOTS, Objects.requireNonNull(dot, "dot"));
+    return ofSortedWith(NO_DOTS, null, Objects.requireNonNull(dot, "dot"));
   }
 
   /** The vector covering exactly these dots. */
@@ -73,46 +73,52 @@ public final class VersionVector implements CausalContext {
    * write makes the context of its delta, so it allocates nothing but the vector.
    */
   static VersionVector ofSortedWith(Dot[] sorted, Dot extra) {
-    int len = sorted.length + (extra == null ? 0 : 1);
+    return ofSortedWith(sorted, null, extra);
+  }
+
+  /** {@link #ofSortedWith(Dot[], Dot)} of the one dot {@code only} when {@code sorted} is null. */
+  static VersionVector ofSortedWith(Dot[] sorted, Dot only, Dot extra) {
+    int baseLen = sorted == null ? 1 : sorted.length;
+    int len = baseLen + (extra == null ? 0 : 1);
     if (len == 0) {
       return EMPTY;
     }
     int pos = len;
     if (extra != null) {
       pos = 0;
-      while (pos < sorted.length && sorted[pos].compareTo(extra) < 0) {
+      while (pos < baseLen && (sorted == null ? only : sorted[pos]).compareTo(extra) < 0) {
         pos++;
       }
     }
     int count = 1;
     for (int i = 1; i < len; i++) {
-      count += at(sorted, extra, pos, i).replica().value() != at(sorted, extra, pos, i - 1).replica().value() ? 1 : 0;
+      count += at(sorted, only, extra, pos, i).replica().value() != at(sorted, only, extra, pos, i - 1).replica().value() ? 1 : 0;
     }
     long[] replicas = new long[count];
     long[] contiguous = new long[count];
     long[][] extras = new long[count][];
     int i = 0;
     for (int r = 0; r < count; r++) {
-      long replica = at(sorted, extra, pos, i).replica().value();
+      long replica = at(sorted, only, extra, pos, i).replica().value();
       int end = i;
-      while (end < len && at(sorted, extra, pos, end).replica().value() == replica) {
+      while (end < len && at(sorted, only, extra, pos, end).replica().value() == replica) {
         end++;
       }
       // Dots start at 1, so the run folds into the contiguous part while it has no gap.
       long base = 0;
       // Compare with base, not base + 1, so a base of Long.MAX_VALUE cannot overflow.
-      while (i < end && (at(sorted, extra, pos, i).seq() <= base || at(sorted, extra, pos, i).seq() - 1 == base)) {
-        base = Math.max(base, at(sorted, extra, pos, i).seq());
+      while (i < end && (at(sorted, only, extra, pos, i).seq() <= base || at(sorted, only, extra, pos, i).seq() - 1 == base)) {
+        base = Math.max(base, at(sorted, only, extra, pos, i).seq());
         i++;
       }
       int distinct = 0;
       for (int k = i; k < end; k++) {
-        distinct += k == i || at(sorted, extra, pos, k).seq() != at(sorted, extra, pos, k - 1).seq() ? 1 : 0;
+        distinct += k == i || at(sorted, only, extra, pos, k).seq() != at(sorted, only, extra, pos, k - 1).seq() ? 1 : 0;
       }
       long[] beyond = distinct == 0 ? NO_EXTRAS : new long[distinct];
       for (int k = i, n = 0; k < end; k++) {
-        if (k == i || at(sorted, extra, pos, k).seq() != at(sorted, extra, pos, k - 1).seq()) {
-          beyond[n++] = at(sorted, extra, pos, k).seq();
+        if (k == i || at(sorted, only, extra, pos, k).seq() != at(sorted, only, extra, pos, k - 1).seq()) {
+          beyond[n++] = at(sorted, only, extra, pos, k).seq();
         }
       }
       replicas[r] = replica;
@@ -123,9 +129,10 @@ public final class VersionVector implements CausalContext {
     return new VersionVector(replicas, contiguous, extras);
   }
 
-  /** Element {@code i} of {@code sorted} with {@code extra} inserted at {@code pos}. */
-  private static Dot at(Dot[] sorted, Dot extra, int pos, int i) {
-    return i < pos ? sorted[i] : i == pos ? extra : sorted[i - 1];
+  /** Element {@code i} of {@code sorted} (or of just {@code only}) with {@code extra} inserted at {@code pos}. */
+  private static Dot at(Dot[] sorted, Dot only, Dot extra, int pos, int i) {
+    int k = i < pos ? i : i == pos ? -1 : i - 1;
+    return k < 0 ? extra : sorted == null ? only : sorted[k];
   }
 
   /**

@@ -17,7 +17,9 @@ public record FieldKey(String name, FieldKind kind) implements Comparable<FieldK
 
   @Override
   public int compareTo(FieldKey o) {
-    int c = name.compareTo(o.name);
+    // The same string object is common (a key built from the name the map already holds) and
+    // spares reading the characters, the last cold line of a lookup.
+    int c = name == o.name ? 0 : name.compareTo(o.name);
     return c != 0 ? c : Integer.compare(kind.tag, o.kind.tag);
   }
 

@@ -5,7 +5,6 @@ import dev.lattice.crdt.causal.Dot;
 import dev.lattice.crdt.causal.DotKernel;
 import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.value.Value;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Map;
@@ -25,9 +24,9 @@ import java.util.TreeMap;
  * removes what the deleter saw, while an assignment concurrent with the delete survives (see
  * {@link Document}).
  *
- * <p>It is the value of every field write, so it is kept small: the entries are two parallel
- * arrays in dot order (one element each in the common case), and the {@link NavigableMap} that
- * {@link #entries()} shows is built from them on first use. The join walks the two arrays once and
+ * <p>It is the value of every field write, so it is kept small: a single entry (the common case)
+ * is held in two fields, more are two parallel arrays in dot order, and the {@link NavigableMap}
+ * that {@link #entries()} shows is built from them on first use. The join walks the two arrays once and
  * returns an argument unchanged when the result equals it, which is what happens when a write's
  * delta, whose context covers the dots it overwrites, is joined into the register it was made from.
  */
@@ -50,9 +49,14 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     }
   }
 
-  /** Ascending and distinct; never modified, and shared between registers that hold the same entries. */
+  /** The entry when there is exactly one (then {@link #dots} is null), so a write reads one object less. */
+  private final Dot dot0;
+  private final Stamped stamp0;
+  /**
+   * The entries when there are none or several: ascending and distinct dots with their
+   * assignments; never modified, and shared between registers that hold the same entries.
+   */
   private final Dot[] dots;
-  /** {@code stamps[i]} is the assignment of {@code dots[i]}; never modified. */
   private final Stamped[] stamps;
   private final VersionVector context;
   /**
@@ -96,9 +100,41 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** Takes the arrays as they are: sorted, distinct, and never to be modified by anyone. */
   private LwwRegister(Dot[] dots, Stamped[] stamps, VersionVector context) {
-    this.dots = dots;
-    this.stamps = stamps;
+    boolean one = dots.length == 1;
+    this.dot0 = one ? dots[0] : null;
+    this.stamp0 = one ? stamps[0] : null;
+    this.dots = one ? null : dots;
+    this.stamps = one ? null : stamps;
     this.context = Objects.requireNonNull(context, "context");
+  }
+
+  private LwwRegister(Dot dot, Stamped stamp, VersionVector context) {
+    this.dot0 = dot;
+    this.stamp0 = stamp;
+    this.dots = null;
+    this.stamps = null;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  /** The same entries under another context. */
+  private LwwRegister(LwwRegister entries, VersionVector context) {
+    this.dot0 = entries.dot0;
+    this.stamp0 = entries.stamp0;
+    this.dots = entries.dots;
+    this.stamps = entries.stamps;
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  private int size() {
+    return dots == null ? 1 : dots.length;
+  }
+
+  private Dot dot(int i) {
+    return dots == null ? dot0 : dots[i];
+  }
+
+  private Stamped stamp(int i) {
+    return dots == null ? stamp0 : stamps[i];
   }
 
   /** Each surviving assignment under its dot, in dot order (an unmodifiable view). */
@@ -106,8 +142,8 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     NavigableMap<Dot, Stamped> v = view;
     if (v == null) {
       TreeMap<Dot, Stamped> m = new TreeMap<>();
-      for (int i = 0; i < dots.length; i++) {
-        m.put(dots[i], stamps[i]);
+      for (int i = 0, n = size(); i < n; i++) {
+        m.put(dot(i), stamp(i));
       }
       v = Collections.unmodifiableNavigableMap(m);
       view = v;
@@ -122,27 +158,27 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** The delta that sets the register to {@code value} at {@code hlc}, made by mutation {@code dot}. */
   public LwwRegister assign(Value value, long hlc, Dot dot) {
-    return new LwwRegister(new Dot[] {dot}, new Stamped[] {new Stamped(hlc, value)}, contextOf(dot));
+    return new LwwRegister(dot, new Stamped(hlc, value), contextOf(dot));
   }
 
   /** The value of the winning assignment, if any survives. */
   public Optional<Value> value() {
     int w = winnerIndex();
-    return w < 0 ? Optional.empty() : Optional.of(stamps[w].value());
+    return w < 0 ? Optional.empty() : Optional.of(stamp(w).value());
   }
 
   /** The winning entry: its dot says who wrote it, its stamp when. */
   public Optional<Map.Entry<Dot, Stamped>> winner() {
     int w = winnerIndex();
-    return w < 0 ? Optional.empty() : Optional.of(Map.entry(dots[w], stamps[w]));
+    return w < 0 ? Optional.empty() : Optional.of(Map.entry(dot(w), stamp(w)));
   }
 
   /** The index of the greatest entry in {@link #WRITE_ORDER}, or -1 if there is none. */
   private int winnerIndex() {
-    int w = dots.length - 1;
+    int w = size() - 1;
     // Dots ascend, so on equal timestamps the later index already wins the dot tie-break.
-    for (int i = dots.length - 2; i >= 0; i--) {
-      if (stamps[i].hlc() > stamps[w].hlc()) {
+    for (int i = w - 1; i >= 0; i--) {
+      if (stamp(i).hlc() > stamp(w).hlc()) {
         w = i;
       }
     }
@@ -151,7 +187,7 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** How many surviving assignments lose to the winner: concurrent writes that LWW drops. */
   public int losers() {
-    return Math.max(0, dots.length - 1);
+    return Math.max(0, size() - 1);
   }
 
   @Override
@@ -166,12 +202,12 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   @Override
   public boolean isPresent() {
-    return dots.length > 0;
+    return size() > 0;
   }
 
   @Override
   public boolean isBottom() {
-    return dots.length == 0 && context.isEmpty();
+    return size() == 0 && context.isEmpty();
   }
 
   @Override
@@ -181,7 +217,7 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** The context of a delta that replaces every entry here with {@code dot}: those dots and it. */
   private VersionVector contextOf(Dot dot) {
-    return DotKernel.contextOf(dots, dot);
+    return dots == null ? DotKernel.contextOf(dot0, dot) : DotKernel.contextOf(dots, dot);
   }
 
   /**
@@ -197,42 +233,42 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     }
     CausalContext mine = CausalContext.union(context, ambientMine);
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
-    Dot[] a = dots;
-    Dot[] b = o.dots;
+    int na = size();
+    int nb = o.size();
     int keptA = 0;
     int keptB = 0;
     int both = 0;
-    for (int i = 0, j = 0; i < a.length || j < b.length; ) {
-      int c = i == a.length ? 1 : j == b.length ? -1 : a[i].compareTo(b[j]);
+    for (int i = 0, j = 0; i < na || j < nb; ) {
+      int c = i == na ? 1 : j == nb ? -1 : dot(i).compareTo(o.dot(j));
       if (c == 0) {
         both++;
         i++;
         j++;
       } else if (c < 0) {
-        keptA += theirs.covers(a[i++]) ? 0 : 1;
+        keptA += theirs.covers(dot(i++)) ? 0 : 1;
       } else {
-        keptB += mine.covers(b[j++]) ? 0 : 1;
+        keptB += mine.covers(o.dot(j++)) ? 0 : 1;
       }
     }
     VersionVector ctx = context.merge(o.context);
-    if (both + keptB == b.length && keptA == 0) {
-      return ctx == o.context ? o : new LwwRegister(b, o.stamps, ctx);
+    if (both + keptB == nb && keptA == 0) {
+      return ctx == o.context ? o : new LwwRegister(o, ctx);
     }
-    if (both + keptA == a.length && keptB == 0) {
-      return ctx == context ? this : new LwwRegister(a, stamps, ctx);
+    if (both + keptA == na && keptB == 0) {
+      return ctx == context ? this : new LwwRegister(this, ctx);
     }
     int n = both + keptA + keptB;
     Dot[] outDots = new Dot[n];
     Stamped[] outStamps = new Stamped[n];
     n = 0;
-    for (int i = 0, j = 0; i < a.length || j < b.length; ) {
-      int c = i == a.length ? 1 : j == b.length ? -1 : a[i].compareTo(b[j]);
-      if (c == 0 || (c < 0 && !theirs.covers(a[i]))) {
-        outDots[n] = a[i];
-        outStamps[n++] = stamps[i];
-      } else if (c > 0 && !mine.covers(b[j])) {
-        outDots[n] = b[j];
-        outStamps[n++] = o.stamps[j];
+    for (int i = 0, j = 0; i < na || j < nb; ) {
+      int c = i == na ? 1 : j == nb ? -1 : dot(i).compareTo(o.dot(j));
+      if (c == 0 || (c < 0 && !theirs.covers(dot(i)))) {
+        outDots[n] = dot(i);
+        outStamps[n++] = stamp(i);
+      } else if (c > 0 && !mine.covers(o.dot(j))) {
+        outDots[n] = o.dot(j);
+        outStamps[n++] = o.stamp(j);
       }
       i += c <= 0 ? 1 : 0;
       j += c >= 0 ? 1 : 0;
@@ -246,21 +282,31 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     if (residual == context) {
       return this;
     }
-    return dots.length == 0 && residual.isEmpty() ? EMPTY : new LwwRegister(dots, stamps, residual);
+    return size() == 0 && residual.isEmpty() ? EMPTY : new LwwRegister(this, residual);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o == this || (o instanceof LwwRegister r
-        && Arrays.equals(dots, r.dots) && Arrays.equals(stamps, r.stamps) && context.equals(r.context));
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof LwwRegister r) || r.size() != size() || !context.equals(r.context)) {
+      return false;
+    }
+    for (int i = 0, n = size(); i < n; i++) {
+      if (!dot(i).equals(r.dot(i)) || !stamp(i).equals(r.stamp(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The same value as before the array representation: the map's hash, then the context's. */
   @Override
   public int hashCode() {
     int h = 0;
-    for (int i = 0; i < dots.length; i++) {
-      h += dots[i].hashCode() ^ stamps[i].hashCode();
+    for (int i = 0, n = size(); i < n; i++) {
+      h += dot(i).hashCode() ^ stamp(i).hashCode();
     }
     return 31 * h + context.hashCode();
   }
