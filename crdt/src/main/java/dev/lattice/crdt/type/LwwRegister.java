@@ -60,6 +60,13 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
   private final Stamped[] stamps;
   private final VersionVector context;
   /**
+   * True when {@link #context} is known to be exactly the set of this register's dots, as after
+   * the first write to a field. The join then answers "has this register seen that dot" from the
+   * dots it holds and need not read the context, which in a large map is a cold object.
+   * False when unknown.
+   */
+  private final boolean contextIsDots;
+  /**
    * The unmodifiable view {@link #entries()} returns, built on first use. A racy lazy field is
    * safe here: the view's own fields are final, so a thread that sees it sees the map inside it
    * fully built, and at worst two threads build equal views.
@@ -106,14 +113,16 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     this.dots = one ? null : dots;
     this.stamps = one ? null : stamps;
     this.context = Objects.requireNonNull(context, "context");
+    this.contextIsDots = dots.length == 0 && context.isEmpty();
   }
 
-  private LwwRegister(Dot dot, Stamped stamp, VersionVector context) {
+  private LwwRegister(Dot dot, Stamped stamp, VersionVector context, boolean contextIsDots) {
     this.dot0 = dot;
     this.stamp0 = stamp;
     this.dots = null;
     this.stamps = null;
     this.context = Objects.requireNonNull(context, "context");
+    this.contextIsDots = contextIsDots;
   }
 
   /** The same entries under another context. */
@@ -123,6 +132,7 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     this.dots = entries.dots;
     this.stamps = entries.stamps;
     this.context = Objects.requireNonNull(context, "context");
+    this.contextIsDots = entries.size() == 0 && context.isEmpty();
   }
 
   private int size() {
@@ -158,7 +168,8 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
 
   /** The delta that sets the register to {@code value} at {@code hlc}, made by mutation {@code dot}. */
   public LwwRegister assign(Value value, long hlc, Dot dot) {
-    return new LwwRegister(dot, new Stamped(hlc, value), contextOf(dot));
+    // On an empty register the delta's context is {dot}: exactly its own dots.
+    return new LwwRegister(dot, new Stamped(hlc, value), contextOf(dot), size() == 0);
   }
 
   /** The value of the winning assignment, if any survives. */
@@ -235,22 +246,32 @@ public final class LwwRegister implements Crdt<LwwRegister>, Field {
     CausalContext theirs = CausalContext.union(o.context, ambientTheirs);
     int na = size();
     int nb = o.size();
+    // When my context is exactly my dots and no ambient widens it, it covers a dot of theirs that
+    // I do not hold never: no need to read it.
+    boolean mineIsDots = contextIsDots && ambientMine == CausalContext.NONE;
+    boolean theirsStored = ambientTheirs == CausalContext.NONE;
     int keptA = 0;
     int keptB = 0;
     int both = 0;
+    int coveredA = 0;
     for (int i = 0, j = 0; i < na || j < nb; ) {
       int c = i == na ? 1 : j == nb ? -1 : dot(i).compareTo(o.dot(j));
       if (c == 0) {
         both++;
+        coveredA += theirsStored && theirs.covers(dot(i)) ? 1 : 0;
         i++;
         j++;
       } else if (c < 0) {
-        keptA += theirs.covers(dot(i++)) ? 0 : 1;
+        boolean covered = theirs.covers(dot(i++));
+        keptA += covered ? 0 : 1;
+        coveredA += covered ? 1 : 0;
       } else {
-        keptB += mine.covers(o.dot(j++)) ? 0 : 1;
+        keptB += mineIsDots || !mine.covers(o.dot(j)) ? 1 : 0;
+        j++;
       }
     }
-    VersionVector ctx = context.merge(o.context);
+    // A context that is exactly my dots, all covered by their stored context, adds nothing to it.
+    VersionVector ctx = contextIsDots && theirsStored && coveredA == na ? o.context : context.merge(o.context);
     if (both + keptB == nb && keptA == 0) {
       return ctx == o.context ? o : new LwwRegister(o, ctx);
     }
