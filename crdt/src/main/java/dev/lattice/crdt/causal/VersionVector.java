@@ -300,7 +300,16 @@ public final class VersionVector implements CausalContext {
     if (other.isCoveredBy(this)) {
       return this;
     }
-    Builder b = new Builder(replicas.length + other.replicas.length);
+    // Count the replicas of the union first, so the vector's arrays are built at their size.
+    int count = 0;
+    for (int i = 0, j = 0; i < replicas.length || j < other.replicas.length; count++) {
+      int c = i == replicas.length ? 1
+          : j == other.replicas.length ? -1
+          : Long.compareUnsigned(replicas[i], other.replicas[j]);
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
+    }
+    Builder b = new Builder(count);
     int i = 0;
     int j = 0;
     while (i < replicas.length || j < other.replicas.length) {
@@ -521,22 +530,27 @@ public final class VersionVector implements CausalContext {
     if (b.length == 0) {
       return a;
     }
-    long[] out = new long[a.length + b.length];
-    int i = 0;
-    int j = 0;
-    int n = 0;
-    while (i < a.length || j < b.length) {
-      long next;
-      if (j == b.length || (i < a.length && a[i] <= b[j])) {
-        next = a[i++];
-      } else {
-        next = b[j++];
-      }
-      if (n == 0 || out[n - 1] != next) {
-        out[n++] = next;
-      }
+    // Both are ascending and distinct: count the union, then fill an array of that size.
+    int count = 0;
+    for (int i = 0, j = 0; i < a.length || j < b.length; count++) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : Long.compare(a[i], b[j]);
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
     }
-    return Arrays.copyOf(out, n);
+    if (count == a.length) {
+      return a;
+    }
+    if (count == b.length) {
+      return b;
+    }
+    long[] out = new long[count];
+    for (int i = 0, j = 0, n = 0; n < count; n++) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : Long.compare(a[i], b[j]);
+      out[n] = c <= 0 ? a[i] : b[j];
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
+    }
+    return out;
   }
 
   private static long[] dedupe(long[] sorted) {
@@ -581,9 +595,13 @@ public final class VersionVector implements CausalContext {
       size++;
     }
 
+    /** The vector; the builder's arrays become its own when they are full, so use a builder once. */
     VersionVector build() {
       if (size == 0) {
         return EMPTY;
+      }
+      if (size == replicas.length) {
+        return new VersionVector(replicas, contiguous, extras);
       }
       return new VersionVector(Arrays.copyOf(replicas, size), Arrays.copyOf(contiguous, size),
           Arrays.copyOf(extras, size));
