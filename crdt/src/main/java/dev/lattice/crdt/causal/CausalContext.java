@@ -18,10 +18,14 @@ public interface CausalContext {
 
   /** The union of two contexts, as a view. */
   static CausalContext union(CausalContext a, CausalContext b) {
+    // Identity first: the common case (no ambient) then reads neither side, which may be cold.
+    if (b == NONE) {
+      return a;
+    }
     if (a == NONE || (a instanceof VersionVector v && v.isEmpty())) {
       return b;
     }
-    if (b == NONE || (b instanceof VersionVector v && v.isEmpty())) {
+    if (b instanceof VersionVector v && v.isEmpty()) {
       return a;
     }
     return dot -> a.covers(dot) || b.covers(dot);

@@ -1,12 +1,12 @@
 package dev.lattice.crdt.causal;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -59,10 +59,24 @@ public final class DotKernel {
 
   /** The context of a delta that replaces {@code observed} with {@code dot}: both, exactly. */
   public static VersionVector contextOf(Collection<Dot> observed, Dot dot) {
-    List<Dot> all = new ArrayList<>(observed.size() + 1);
-    all.addAll(observed);
-    all.add(dot);
-    return VersionVector.ofDots(all);
+    int n = observed.size();
+    Dot[] all = observed.toArray(new Dot[n + 1]);
+    all[n] = dot;
+    Arrays.sort(all);
+    return VersionVector.ofSorted(all);
+  }
+
+  /**
+   * The context of a delta that replaces the dots {@code observed} (ascending, as a register
+   * holds them) with {@code dot}: both, exactly. The array is only read.
+   */
+  public static VersionVector contextOf(Dot[] observed, Dot dot) {
+    return VersionVector.ofSortedWith(observed, Objects.requireNonNull(dot, "dot"));
+  }
+
+  /** The context of a delta that replaces the one dot {@code observed} with {@code dot}: both. */
+  public static VersionVector contextOf(Dot observed, Dot dot) {
+    return VersionVector.ofSortedWith(null, Objects.requireNonNull(observed, "observed"), Objects.requireNonNull(dot, "dot"));
   }
 
   public static <V> NavigableMap<Dot, V> single(Dot dot, V value) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 public final class VersionVector implements CausalContext {
   public static final VersionVector EMPTY = new VersionVector(new long[0], new long[0], new long[0][]);
   private static final long[] NO_EXTRAS = new long[0];
+  private static final Dot[] NO_DOTS = new Dot[0];
 
   private final long[] replicas;
   private final long[] contiguous;
@@ -33,9 +35,21 @@ public final class VersionVector implements CausalContext {
     this.extras = extras;
   }
 
+  /** The vector covering exactly one dot. */
+  public static VersionVector of(Dot dot) {
+    return ofSortedWith(NO_DOTS, null, Objects.requireNonNull(dot, "dot"));
+  }
+
   /** The vector covering exactly these dots. */
   public static VersionVector of(Dot... dots) {
-    return ofDots(Arrays.asList(dots));
+    for (int i = 1; i < dots.length; i++) {
+      if (dots[i - 1].compareTo(dots[i]) > 0) {
+        Dot[] sorted = dots.clone();
+        Arrays.sort(sorted);
+        return ofSorted(sorted);
+      }
+    }
+    return ofSorted(dots);
   }
 
   /** The vector covering exactly these dots, built in O(k log k). */
@@ -45,23 +59,80 @@ public final class VersionVector implements CausalContext {
     }
     Dot[] sorted = dots.toArray(new Dot[0]);
     Arrays.sort(sorted);
-    Builder b = new Builder(sorted.length);
-    int i = 0;
-    while (i < sorted.length) {
-      ReplicaId r = sorted[i].replica();
-      int j = i;
-      long[] seqs = new long[countRun(sorted, i)];
-      int n = 0;
-      while (j < sorted.length && sorted[j].replica().equals(r)) {
-        if (n == 0 || seqs[n - 1] != sorted[j].seq()) {
-          seqs[n++] = sorted[j].seq();
-        }
-        j++;
-      }
-      b.add(r.value(), 0, Arrays.copyOf(seqs, n));
-      i = j;
+    return ofSorted(sorted);
+  }
+
+  /** The vector of dots in ascending order (repeats allowed). */
+  static VersionVector ofSorted(Dot[] sorted) {
+    return ofSortedWith(sorted, null);
+  }
+
+  /**
+   * The vector of {@code sorted} (ascending, repeats allowed) and {@code extra} (if not null),
+   * built straight into its arrays without first merging the dots into one array: it is how every
+   * write makes the context of its delta, so it allocates nothing but the vector.
+   */
+  static VersionVector ofSortedWith(Dot[] sorted, Dot extra) {
+    return ofSortedWith(sorted, null, extra);
+  }
+
+  /** {@link #ofSortedWith(Dot[], Dot)} of the one dot {@code only} when {@code sorted} is null. */
+  static VersionVector ofSortedWith(Dot[] sorted, Dot only, Dot extra) {
+    int baseLen = sorted == null ? 1 : sorted.length;
+    int len = baseLen + (extra == null ? 0 : 1);
+    if (len == 0) {
+      return EMPTY;
     }
-    return b.build();
+    int pos = len;
+    if (extra != null) {
+      pos = 0;
+      while (pos < baseLen && (sorted == null ? only : sorted[pos]).compareTo(extra) < 0) {
+        pos++;
+      }
+    }
+    int count = 1;
+    for (int i = 1; i < len; i++) {
+      count += at(sorted, only, extra, pos, i).replica().value() != at(sorted, only, extra, pos, i - 1).replica().value() ? 1 : 0;
+    }
+    long[] replicas = new long[count];
+    long[] contiguous = new long[count];
+    long[][] extras = new long[count][];
+    int i = 0;
+    for (int r = 0; r < count; r++) {
+      long replica = at(sorted, only, extra, pos, i).replica().value();
+      int end = i;
+      while (end < len && at(sorted, only, extra, pos, end).replica().value() == replica) {
+        end++;
+      }
+      // Dots start at 1, so the run folds into the contiguous part while it has no gap.
+      long base = 0;
+      // Compare with base, not base + 1, so a base of Long.MAX_VALUE cannot overflow.
+      while (i < end && (at(sorted, only, extra, pos, i).seq() <= base || at(sorted, only, extra, pos, i).seq() - 1 == base)) {
+        base = Math.max(base, at(sorted, only, extra, pos, i).seq());
+        i++;
+      }
+      int distinct = 0;
+      for (int k = i; k < end; k++) {
+        distinct += k == i || at(sorted, only, extra, pos, k).seq() != at(sorted, only, extra, pos, k - 1).seq() ? 1 : 0;
+      }
+      long[] beyond = distinct == 0 ? NO_EXTRAS : new long[distinct];
+      for (int k = i, n = 0; k < end; k++) {
+        if (k == i || at(sorted, only, extra, pos, k).seq() != at(sorted, only, extra, pos, k - 1).seq()) {
+          beyond[n++] = at(sorted, only, extra, pos, k).seq();
+        }
+      }
+      replicas[r] = replica;
+      contiguous[r] = base;
+      extras[r] = beyond;
+      i = end;
+    }
+    return new VersionVector(replicas, contiguous, extras);
+  }
+
+  /** Element {@code i} of {@code sorted} (or of just {@code only}) with {@code extra} inserted at {@code pos}. */
+  private static Dot at(Dot[] sorted, Dot only, Dot extra, int pos, int i) {
+    int k = i < pos ? i : i == pos ? -1 : i - 1;
+    return k < 0 ? extra : sorted == null ? only : sorted[k];
   }
 
   /**
@@ -213,7 +284,7 @@ public final class VersionVector implements CausalContext {
     return merge(single(dot.replica().value(), 0, new long[] {dot.seq()}));
   }
 
-  /** The union of both vectors' dots. */
+  /** The union of both vectors' dots; one of the two itself when it covers the other. */
   public VersionVector merge(VersionVector other) {
     if (other.isEmpty() || other == this) {
       return this;
@@ -221,7 +292,24 @@ public final class VersionVector implements CausalContext {
     if (isEmpty()) {
       return other;
     }
-    Builder b = new Builder(replicas.length + other.replicas.length);
+    // Vectors are normalised, so the union equals (and may be) the one that covers the other.
+    // Checking first costs a pass without allocation; a field write's delta usually covers.
+    if (isCoveredBy(other)) {
+      return other;
+    }
+    if (other.isCoveredBy(this)) {
+      return this;
+    }
+    // Count the replicas of the union first, so the vector's arrays are built at their size.
+    int count = 0;
+    for (int i = 0, j = 0; i < replicas.length || j < other.replicas.length; count++) {
+      int c = i == replicas.length ? 1
+          : j == other.replicas.length ? -1
+          : Long.compareUnsigned(replicas[i], other.replicas[j]);
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
+    }
+    Builder b = new Builder(count);
     int i = 0;
     int j = 0;
     while (i < replicas.length || j < other.replicas.length) {
@@ -435,14 +523,6 @@ public final class VersionVector implements CausalContext {
     return sb.append('}').toString();
   }
 
-  private static int countRun(Dot[] sorted, int from) {
-    int j = from;
-    while (j < sorted.length && sorted[j].replica().equals(sorted[from].replica())) {
-      j++;
-    }
-    return j - from;
-  }
-
   private static long[] union(long[] a, long[] b) {
     if (a.length == 0) {
       return b;
@@ -450,22 +530,27 @@ public final class VersionVector implements CausalContext {
     if (b.length == 0) {
       return a;
     }
-    long[] out = new long[a.length + b.length];
-    int i = 0;
-    int j = 0;
-    int n = 0;
-    while (i < a.length || j < b.length) {
-      long next;
-      if (j == b.length || (i < a.length && a[i] <= b[j])) {
-        next = a[i++];
-      } else {
-        next = b[j++];
-      }
-      if (n == 0 || out[n - 1] != next) {
-        out[n++] = next;
-      }
+    // Both are ascending and distinct: count the union, then fill an array of that size.
+    int count = 0;
+    for (int i = 0, j = 0; i < a.length || j < b.length; count++) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : Long.compare(a[i], b[j]);
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
     }
-    return Arrays.copyOf(out, n);
+    if (count == a.length) {
+      return a;
+    }
+    if (count == b.length) {
+      return b;
+    }
+    long[] out = new long[count];
+    for (int i = 0, j = 0, n = 0; n < count; n++) {
+      int c = i == a.length ? 1 : j == b.length ? -1 : Long.compare(a[i], b[j]);
+      out[n] = c <= 0 ? a[i] : b[j];
+      i += c <= 0 ? 1 : 0;
+      j += c >= 0 ? 1 : 0;
+    }
+    return out;
   }
 
   private static long[] dedupe(long[] sorted) {
@@ -510,9 +595,13 @@ public final class VersionVector implements CausalContext {
       size++;
     }
 
+    /** The vector; the builder's arrays become its own when they are full, so use a builder once. */
     VersionVector build() {
       if (size == 0) {
         return EMPTY;
+      }
+      if (size == replicas.length) {
+        return new VersionVector(replicas, contiguous, extras);
       }
       return new VersionVector(Arrays.copyOf(replicas, size), Arrays.copyOf(contiguous, size),
           Arrays.copyOf(extras, size));

@@ -1,11 +1,12 @@
 package dev.lattice.crdt.internal;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable sorted map whose {@code put} copies only the path to the changed node: an AVL tree
@@ -15,23 +16,69 @@ import java.util.function.BiConsumer;
  * <p>It exists so that joining a delta of k entries into a CRDT map of n entries costs
  * O(k log n) while values stay immutable; copying a {@code TreeMap} would make every join O(n).
  * Equality is by entries in key order, independent of tree shape.
+ *
+ * <p>In a map of 10^5 entries or more, a lookup's cost is its cache misses, not its
+ * comparisons: a key such as a {@code FieldKey} is three objects away from its node (key, string,
+ * bytes), so a descent through seventeen levels touched up to four cold lines per level. Each
+ * node therefore also holds a 64-bit <em>prefix</em> of its key, given by the map's
+ * {@code prefixOf}, which must be monotone: {@code prefixOf(a) < prefixOf(b)} (signed) only if
+ * {@code a < b}. A descent compares prefixes, which sit in the node, and compares the keys
+ * themselves only where the prefixes tie. Updates copy a node from itself and its new child and
+ * never read the untouched sibling, which would be one more miss per level.
+ *
+ * <p>Every update allocates one node per level, so a node is kept to 40 bytes (key, value,
+ * children, prefix, height): the entry count is kept by the map, not by each node.
  */
 public final class PersistentSortedMap<K extends Comparable<K>, V> implements Iterable<Map.Entry<K, V>> {
-  private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null);
+  private static final ToLongFunction<Object> NO_PREFIX = k -> 0L;
+  private static final PersistentSortedMap<?, ?> EMPTY = new PersistentSortedMap<>(null, 0, NO_PREFIX);
 
-  private final Node<K, V> root;
+  /** Marks, in {@code compute}, a bound key whose new value is null. Never part of a tree. */
+  private static final Node<?, ?> REMOVED = new Node<>(null, null, 0, null, null);
 
-  private PersistentSortedMap(Node<K, V> root) {
-    this.root = root;
+  /** {@link #put}: the new value, unless the current one equals it. */
+  private static final Remapping<Object, Object> PUT = (current, value) -> value.equals(current) ? current : value;
+
+  /** {@link #compute(Comparable, UnaryOperator)} through the two-argument form. */
+  private static final Remapping<Object, UnaryOperator<Object>> APPLY = (current, f) -> f.apply(current);
+
+  /**
+   * The new value of a key from its current one (null if absent) and an argument; null removes
+   * the key. The argument lets a caller pass what varies per key without allocating a closure.
+   */
+  @FunctionalInterface
+  public interface Remapping<V, A> {
+    V apply(V current, A arg);
   }
 
+  private final Node<K, V> root;
+  private final int size;
+  private final ToLongFunction<? super K> prefixOf;
+
+  private PersistentSortedMap(Node<K, V> root, int size, ToLongFunction<? super K> prefixOf) {
+    this.root = root;
+    this.size = size;
+    this.prefixOf = prefixOf;
+  }
+
+  /** The empty map whose keys are compared by {@code compareTo} alone. */
   @SuppressWarnings("unchecked")
   public static <K extends Comparable<K>, V> PersistentSortedMap<K, V> empty() {
     return (PersistentSortedMap<K, V>) EMPTY;
   }
 
+  /**
+   * The empty map whose nodes cache {@code prefixOf(key)} to skip most key comparisons.
+   *
+   * @param prefixOf monotone in the key order: {@code prefixOf(a) < prefixOf(b)} only if {@code a < b}
+   */
+  public static <K extends Comparable<K>, V> PersistentSortedMap<K, V> empty(ToLongFunction<? super K> prefixOf) {
+    Objects.requireNonNull(prefixOf, "prefixOf");
+    return new PersistentSortedMap<K, V>(null, 0, prefixOf);
+  }
+
   public int size() {
-    return root == null ? 0 : root.size;
+    return size;
   }
 
   public boolean isEmpty() {
@@ -39,9 +86,10 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   }
 
   public V get(K key) {
+    long p = prefixOf.applyAsLong(key);
     Node<K, V> n = root;
     while (n != null) {
-      int c = key.compareTo(n.key);
+      int c = compare(key, p, n);
       if (c == 0) {
         return n.value;
       }
@@ -50,57 +98,120 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     return null;
   }
 
+  /** The entry with the least key, or null if the map is empty; without an iterator. */
+  public Map.Entry<K, V> firstEntry() {
+    Node<K, V> n = root;
+    while (n != null && n.left != null) {
+      n = n.left;
+    }
+    return n;
+  }
+
+  /** The order of {@code key}, whose prefix is {@code p}, against the key of {@code n}. */
+  private static <K extends Comparable<K>> int compare(K key, long p, Node<K, ?> n) {
+    if (p != n.prefix) {
+      return p < n.prefix ? -1 : 1;
+    }
+    return key == n.key ? 0 : key.compareTo(n.key);
+  }
+
   /** This map with {@code key} bound to {@code value}; this map itself is unchanged. */
+  @SuppressWarnings("unchecked")
   public PersistentSortedMap<K, V> put(K key, V value) {
-    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    Node<K, V> updated = insert(root, key, value);
-    return updated == root ? this : new PersistentSortedMap<>(updated);
+    return compute(key, value, (Remapping<V, V>) (Remapping<?, ?>) PUT);
   }
 
   /**
    * This map with {@code key} bound to {@code f(current)}, where {@code current} is null if the
-   * key is absent; a null result removes the key. One descent when the key stays bound: it is
-   * how a join folds an entry in without a separate lookup.
+   * key is absent; a null result removes the key. See {@link #compute(Comparable, Object, Remapping)}.
    */
-  public PersistentSortedMap<K, V> compute(K key, java.util.function.UnaryOperator<V> f) {
-    Objects.requireNonNull(key, "key");
-    Object[] removed = new Object[1];
-    Node<K, V> updated = compute(root, key, f, removed);
-    if (removed[0] != null) {
-      return remove(key);
-    }
-    return updated == root ? this : new PersistentSortedMap<>(updated);
+  @SuppressWarnings("unchecked")
+  public PersistentSortedMap<K, V> compute(K key, UnaryOperator<V> f) {
+    return compute(key, f, (Remapping<V, UnaryOperator<V>>) (Remapping<?, ?>) APPLY);
   }
 
-  /** {@code removed[0]} is set when {@code f} returned null for a bound key; the tree is then left as is. */
-  private static <K extends Comparable<K>, V> Node<K, V> compute(
-      Node<K, V> n, K key, java.util.function.UnaryOperator<V> f, Object[] removed) {
-    if (n == null) {
-      V value = f.apply(null);
-      return value == null ? null : new Node<>(key, value, null, null);
+  /**
+   * This map with {@code key} bound to {@code f(current, arg)}, where {@code current} is null if
+   * the key is absent; a null result removes the key. One descent when the key stays bound: it is
+   * how a join folds an entry in without a separate lookup. When {@code f} returns the very
+   * value it was given, the map is returned unchanged; an equal but distinct value is stored (a
+   * structural comparison here would cost O(size of the value) on every fold).
+   */
+  public <A> PersistentSortedMap<K, V> compute(K key, A arg, Remapping<V, A> f) {
+    Objects.requireNonNull(key, "key");
+    if (root == null) {
+      // The one-entry map of a one-field delta: no update state needed.
+      V value = f.apply(null, arg);
+      return value == null ? this : new PersistentSortedMap<>(new Node<>(key, value, prefixOf.applyAsLong(key), null, null), 1, prefixOf);
     }
-    int c = key.compareTo(n.key);
-    if (c == 0) {
-      V value = f.apply(n.value);
-      if (value == null) {
-        removed[0] = Boolean.TRUE;
-        return n;
+    Update<K, V, A> u = new Update<>(key, prefixOf.applyAsLong(key), arg, f);
+    Node<K, V> updated = u.apply(root);
+    if (updated == REMOVED) {
+      return remove(key);
+    }
+    return updated == root ? this : new PersistentSortedMap<>(updated, size + (u.inserted ? 1 : 0), prefixOf);
+  }
+
+  /**
+   * One {@code compute}: its arguments, so the recursion passes one reference, and whether it
+   * inserted the key, which is how the map keeps its size without a count in every node.
+   */
+  private static final class Update<K extends Comparable<K>, V, A> {
+    final K key;
+    final long prefix;
+    final A arg;
+    final Remapping<V, A> f;
+    boolean inserted;
+
+    Update(K key, long prefix, A arg, Remapping<V, A> f) {
+      this.key = key;
+      this.prefix = prefix;
+      this.arg = arg;
+      this.f = f;
+    }
+
+    /**
+     * The subtree {@code n} updated. Returns {@link #REMOVED} when {@code f} returned null for a
+     * bound key (the caller then deletes it, which is rare enough to pay a second descent).
+     */
+    @SuppressWarnings("unchecked")
+    Node<K, V> apply(Node<K, V> n) {
+      if (n == null) {
+        V value = f.apply(null, arg);
+        if (value == null) {
+          return null;
+        }
+        inserted = true;
+        return new Node<>(key, value, prefix, null, null);
       }
-      return value.equals(n.value) ? n : new Node<>(key, value, n.left, n.right);
+      int c = compare(key, prefix, n);
+      if (c == 0) {
+        V value = f.apply(n.value, arg);
+        if (value == null) {
+          return (Node<K, V>) REMOVED;
+        }
+        return value == n.value ? n : n.withValue(value);
+      }
+      if (c < 0) {
+        Node<K, V> left = apply(n.left);
+        if (left == REMOVED) {
+          return left;
+        }
+        return left == n.left ? n : n.withLeft(left);
+      }
+      Node<K, V> right = apply(n.right);
+      if (right == REMOVED) {
+        return right;
+      }
+      return right == n.right ? n : n.withRight(right);
     }
-    if (c < 0) {
-      Node<K, V> left = compute(n.left, key, f, removed);
-      return left == n.left ? n : balance(n.key, n.value, left, n.right);
-    }
-    Node<K, V> right = compute(n.right, key, f, removed);
-    return right == n.right ? n : balance(n.key, n.value, n.left, right);
   }
 
   /** This map without {@code key}; this map itself is unchanged. */
   public PersistentSortedMap<K, V> remove(K key) {
-    Node<K, V> updated = delete(root, key);
-    return updated == root ? this : new PersistentSortedMap<>(updated);
+    Node<K, V> updated = delete(root, key, prefixOf.applyAsLong(key));
+    return updated == root ? this : new PersistentSortedMap<>(updated, size - 1, prefixOf);
   }
 
   public void forEach(BiConsumer<? super K, ? super V> action) {
@@ -116,61 +227,59 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   }
 
   /**
-   * Verifies the AVL invariants (order, balance, cached heights and sizes); for tests.
+   * Verifies the invariants (order, balance, cached heights and prefixes, the size, and that the
+   * prefix function is monotone on these keys); for tests.
    *
    * @throws IllegalStateException naming the first violated invariant
    */
   void checkInvariants() {
     check(root, null, null);
+    int count = 0;
+    for (Map.Entry<K, V> ignored : this) {
+      count++;
+    }
+    if (count != size) {
+      throw new IllegalStateException("size " + size + " kept, " + count + " entries");
+    }
+    K previous = null;
+    for (Map.Entry<K, V> e : this) {
+      if (previous != null && prefixOf.applyAsLong(previous) > prefixOf.applyAsLong(e.getKey())) {
+        throw new IllegalStateException("prefix of " + previous + " above that of " + e.getKey());
+      }
+      previous = e.getKey();
+    }
   }
 
-  private static <K extends Comparable<K>> int check(Node<K, ?> n, K low, K high) {
+  private int check(Node<K, ?> n, K low, K high) {
     if (n == null) {
       return 0;
     }
     if ((low != null && n.key.compareTo(low) <= 0) || (high != null && n.key.compareTo(high) >= 0)) {
       throw new IllegalStateException("key " + n.key + " out of order");
     }
+    if (n.prefix != prefixOf.applyAsLong(n.key)) {
+      throw new IllegalStateException("prefix " + n.prefix + " cached at " + n.key);
+    }
     int hl = check(n.left, low, n.key);
     int hr = check(n.right, n.key, high);
     if (Math.abs(hl - hr) > 1 || n.height != 1 + Math.max(hl, hr)) {
       throw new IllegalStateException("unbalanced at " + n.key + ": heights " + hl + "/" + hr);
     }
-    int size = 1 + (n.left == null ? 0 : n.left.size) + (n.right == null ? 0 : n.right.size);
-    if (n.size != size) {
-      throw new IllegalStateException("size " + n.size + " cached at " + n.key + ", actual " + size);
-    }
     return n.height;
   }
 
-  private static <K extends Comparable<K>, V> Node<K, V> insert(Node<K, V> n, K key, V value) {
-    if (n == null) {
-      return new Node<>(key, value, null, null);
-    }
-    int c = key.compareTo(n.key);
-    if (c == 0) {
-      return n.value.equals(value) ? n : new Node<>(key, value, n.left, n.right);
-    }
-    if (c < 0) {
-      Node<K, V> left = insert(n.left, key, value);
-      return left == n.left ? n : balance(n.key, n.value, left, n.right);
-    }
-    Node<K, V> right = insert(n.right, key, value);
-    return right == n.right ? n : balance(n.key, n.value, n.left, right);
-  }
-
-  private static <K extends Comparable<K>, V> Node<K, V> delete(Node<K, V> n, K key) {
+  private static <K extends Comparable<K>, V> Node<K, V> delete(Node<K, V> n, K key, long p) {
     if (n == null) {
       return null;
     }
-    int c = key.compareTo(n.key);
+    int c = compare(key, p, n);
     if (c < 0) {
-      Node<K, V> left = delete(n.left, key);
-      return left == n.left ? n : balance(n.key, n.value, left, n.right);
+      Node<K, V> left = delete(n.left, key, p);
+      return left == n.left ? n : balance(n, left, n.right);
     }
     if (c > 0) {
-      Node<K, V> right = delete(n.right, key);
-      return right == n.right ? n : balance(n.key, n.value, n.left, right);
+      Node<K, V> right = delete(n.right, key, p);
+      return right == n.right ? n : balance(n, n.left, right);
     }
     if (n.left == null) {
       return n.right;
@@ -182,29 +291,26 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     while (successor.left != null) {
       successor = successor.left;
     }
-    return balance(successor.key, successor.value, n.left, delete(n.right, successor.key));
+    return balance(successor, n.left, delete(n.right, successor.key, successor.prefix));
   }
 
-  private static <K extends Comparable<K>, V> Node<K, V> balance(K key, V value, Node<K, V> l, Node<K, V> r) {
+  /** A node holding {@code t}'s entry over {@code l} and {@code r}, rotated if their heights differ by two. */
+  private static <K, V> Node<K, V> balance(Node<K, V> t, Node<K, V> l, Node<K, V> r) {
     int hl = height(l);
     int hr = height(r);
     if (hl > hr + 1) {
       if (height(l.left) >= height(l.right)) {
-        return new Node<>(l.key, l.value, l.left, new Node<>(key, value, l.right, r));
+        return l.over(l.left, t.over(l.right, r));
       }
-      return new Node<>(l.right.key, l.right.value,
-          new Node<>(l.key, l.value, l.left, l.right.left),
-          new Node<>(key, value, l.right.right, r));
+      return l.right.over(l.over(l.left, l.right.left), t.over(l.right.right, r));
     }
     if (hr > hl + 1) {
       if (height(r.right) >= height(r.left)) {
-        return new Node<>(r.key, r.value, new Node<>(key, value, l, r.left), r.right);
+        return r.over(t.over(l, r.left), r.right);
       }
-      return new Node<>(r.left.key, r.left.value,
-          new Node<>(key, value, l, r.left.left),
-          new Node<>(r.key, r.value, r.left.right, r.right));
+      return r.left.over(t.over(l, r.left.left), r.over(r.left.right, r.right));
     }
-    return new Node<>(key, value, l, r);
+    return t.over(l, r);
   }
 
   private static int height(Node<?, ?> n) {
@@ -250,18 +356,50 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
   private static final class Node<K, V> implements Map.Entry<K, V> {
     final K key;
     final V value;
+    final long prefix;
     final Node<K, V> left;
     final Node<K, V> right;
     final int height;
-    final int size;
 
-    Node(K key, V value, Node<K, V> left, Node<K, V> right) {
+    Node(K key, V value, long prefix, Node<K, V> left, Node<K, V> right) {
+      this(key, value, prefix, left, right, 1 + Math.max(height(left), height(right)));
+    }
+
+    private Node(K key, V value, long prefix, Node<K, V> left, Node<K, V> right, int height) {
       this.key = key;
       this.value = value;
+      this.prefix = prefix;
       this.left = left;
       this.right = right;
-      this.height = 1 + Math.max(height(left), height(right));
-      this.size = 1 + (left == null ? 0 : left.size) + (right == null ? 0 : right.size);
+      this.height = height;
+    }
+
+    /** This node's entry over other children. */
+    Node<K, V> over(Node<K, V> l, Node<K, V> r) {
+      return new Node<>(key, value, prefix, l, r);
+    }
+
+    /*
+     * The three copies on an update path. Each reads only this node and the new child, never the
+     * untouched sibling; the sibling is read only when the height changed and a rotation may follow.
+     */
+
+    Node<K, V> withValue(V v) {
+      return new Node<>(key, v, prefix, left, right, height);
+    }
+
+    Node<K, V> withLeft(Node<K, V> l) {
+      if (height(l) == height(left)) {
+        return new Node<>(key, value, prefix, l, right, height);
+      }
+      return balance(this, l, right);
+    }
+
+    Node<K, V> withRight(Node<K, V> r) {
+      if (height(r) == height(right)) {
+        return new Node<>(key, value, prefix, left, r, height);
+      }
+      return balance(this, left, r);
     }
 
     @Override
@@ -280,31 +418,36 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
     }
   }
 
+  /** In-order traversal with an explicit stack as deep as the tree, so iterating allocates two objects. */
   private static final class InOrder<K, V> implements Iterator<Map.Entry<K, V>> {
-    private final ArrayDeque<Node<K, V>> stack = new ArrayDeque<>();
+    private final Node<?, ?>[] stack;
+    private int depth;
 
     InOrder(Node<K, V> root) {
+      stack = new Node<?, ?>[height(root)];
       pushLeft(root);
     }
 
     private void pushLeft(Node<K, V> n) {
       while (n != null) {
-        stack.push(n);
+        stack[depth++] = n;
         n = n.left;
       }
     }
 
     @Override
     public boolean hasNext() {
-      return !stack.isEmpty();
+      return depth > 0;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Map.Entry<K, V> next() {
-      if (stack.isEmpty()) {
+      if (depth == 0) {
         throw new NoSuchElementException();
       }
-      Node<K, V> n = stack.pop();
+      Node<K, V> n = (Node<K, V>) stack[--depth];
+      stack[depth] = null;
       pushLeft(n.right);
       return n;
     }

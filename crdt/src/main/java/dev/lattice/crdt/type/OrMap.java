@@ -25,7 +25,10 @@ import java.util.Objects;
  * so joining a delta of k entries into a map of n costs O(k log n).
  */
 public final class OrMap implements Crdt<OrMap>, Field {
-  public static final OrMap EMPTY = new OrMap(PersistentSortedMap.empty());
+  /** Nodes cache {@link FieldKey#sortPrefix} so that a descent rarely reaches the key's string. */
+  private static final PersistentSortedMap<FieldKey, Field> NO_ENTRIES = PersistentSortedMap.empty(FieldKey::sortPrefix);
+
+  public static final OrMap EMPTY = new OrMap(NO_ENTRIES);
 
   private final PersistentSortedMap<FieldKey, Field> entries;
   private int presentCount = -1;
@@ -36,7 +39,8 @@ public final class OrMap implements Crdt<OrMap>, Field {
 
   /** The delta (or state) holding one entry. */
   public static OrMap of(FieldKey key, Field value) {
-    return EMPTY.with(key, value);
+    checkKind(key, value);
+    return value.isBottom() ? EMPTY : new OrMap(NO_ENTRIES.put(key, value));
   }
 
   /**
@@ -45,15 +49,19 @@ public final class OrMap implements Crdt<OrMap>, Field {
    * @throws IllegalArgumentException if {@code value} is not of {@code key}'s kind
    */
   public OrMap with(FieldKey key, Field value) {
-    Objects.requireNonNull(value, "value");
-    if (value.kind() != key.kind()) {
-      throw new IllegalArgumentException("field " + key + " cannot hold a " + value.kind() + " value");
-    }
+    checkKind(key, value);
     if (value.isBottom()) {
       return this;
     }
     Field current = entries.get(key);
     return new OrMap(entries.put(key, current == null ? value : current.join(value, CausalContext.NONE, CausalContext.NONE)));
+  }
+
+  private static void checkKind(FieldKey key, Field value) {
+    Objects.requireNonNull(value, "value");
+    if (value.kind() != key.kind()) {
+      throw new IllegalArgumentException("field " + key + " cannot hold a " + value.kind() + " value");
+    }
   }
 
   /** The value under {@code key}, or the bottom of its kind. */
@@ -156,21 +164,36 @@ public final class OrMap implements Crdt<OrMap>, Field {
 
   /** This map joined with every entry of {@code other}; keys only here are left untouched. */
   private OrMap foldIn(OrMap other, CausalContext ambientMine, CausalContext ambientTheirs) {
+    PersistentSortedMap.Remapping<Field, Field> join = ambientMine == CausalContext.NONE && ambientTheirs == CausalContext.NONE
+        ? PLAIN_JOIN
+        : (mine, theirs) -> joinEntry(mine, theirs, ambientMine, ambientTheirs);
     PersistentSortedMap<FieldKey, Field> out = entries;
-    for (Map.Entry<FieldKey, Field> e : other.entries) {
-      Field theirs = e.getValue();
-      out = out.compute(e.getKey(), mine -> {
-        Field base = mine == null ? Field.bottom(theirs.kind()) : mine;
-        Field joined = base.join(theirs, ambientMine, ambientTheirs);
-        return joined.isBottom() ? null : joined;
-      });
+    if (other.entries.size() == 1) {
+      // A one-field delta, the commonest join of all: no iterator.
+      Map.Entry<FieldKey, Field> e = other.entries.firstEntry();
+      out = out.compute(e.getKey(), e.getValue(), join);
+    } else {
+      for (Map.Entry<FieldKey, Field> e : other.entries) {
+        out = out.compute(e.getKey(), e.getValue(), join);
+      }
     }
     return out == entries ? this : new OrMap(out);
   }
 
+  /** The fold of one entry with no ambient context, shared so that a merge allocates no closure. */
+  private static final PersistentSortedMap.Remapping<Field, Field> PLAIN_JOIN =
+      (mine, theirs) -> joinEntry(mine, theirs, CausalContext.NONE, CausalContext.NONE);
+
+  /** The join of an entry ({@code mine}, null if absent) with {@code theirs}; null if it is bottom. */
+  private static Field joinEntry(Field mine, Field theirs, CausalContext ambientMine, CausalContext ambientTheirs) {
+    Field base = mine == null ? Field.bottom(theirs.kind()) : mine;
+    Field joined = base.join(theirs, ambientMine, ambientTheirs);
+    return joined.isBottom() ? null : joined;
+  }
+
   @Override
   public OrMap compact(CausalContext ambient) {
-    PersistentSortedMap<FieldKey, Field> out = PersistentSortedMap.empty();
+    PersistentSortedMap<FieldKey, Field> out = NO_ENTRIES;
     for (Map.Entry<FieldKey, Field> e : entries) {
       Field f = e.getValue().compact(ambient);
       if (!f.isBottom()) {

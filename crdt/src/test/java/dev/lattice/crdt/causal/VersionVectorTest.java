@@ -57,6 +57,26 @@ class VersionVectorTest {
   }
 
   @Test
+  void ofTakesDotsInAnyOrderWithRepeats() {
+    VersionVector v = VersionVector.of(Dot.of(2, 3), Dot.of(1, 2), Dot.of(1, 1), Dot.of(2, 3), Dot.of(1, 5));
+    assertThat(v.contiguous(new ReplicaId(1))).isEqualTo(2);
+    assertThat(v.beyondGap(new ReplicaId(1))).containsExactly(5);
+    assertThat(v.contiguous(new ReplicaId(2))).isZero();
+    assertThat(v.beyondGap(new ReplicaId(2))).containsExactly(3);
+    assertThat(v).isEqualTo(VersionVector.EMPTY.add(Dot.of(1, 1)).add(Dot.of(1, 2)).add(Dot.of(1, 5)).add(Dot.of(2, 3)));
+  }
+
+  /** The merge of a write's context into a delta's that covers it allocates nothing: it is the delta's. */
+  @Test
+  void mergeReturnsTheVectorThatCoversTheOther() {
+    VersionVector small = VersionVector.of(Dot.of(1, 1));
+    VersionVector big = VersionVector.of(Dot.of(1, 1), Dot.of(2, 4));
+    assertThat(small.merge(big)).isSameAs(big);
+    assertThat(big.merge(small)).isSameAs(big);
+    assertThat(big.merge(VersionVector.of(Dot.of(1, 1), Dot.of(2, 4)))).isEqualTo(big);
+  }
+
+  @Test
   void replicasAreOrderedAsUnsignedNumbers() {
     VersionVector v = VersionVector.of(new Dot(new ReplicaId(-1), 1), Dot.of(5, 1));
     assertThat(v.replicas()).containsExactly(new ReplicaId(5), new ReplicaId(-1));

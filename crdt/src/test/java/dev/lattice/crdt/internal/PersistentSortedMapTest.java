@@ -15,8 +15,25 @@ class PersistentSortedMapTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("dev.lattice.crdt.testkit.Seeds#seeds")
   void matchesATreeMapAndOldVersionsStayIntact(long seed) {
+    matchesATreeMap(seed, PersistentSortedMap.empty());
+  }
+
+  /** Prefixes that tie in runs of eight keys, so descents use both the prefix and the key. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("dev.lattice.crdt.testkit.Seeds#seeds")
+  void matchesATreeMapWithPrefixesThatTie(long seed) {
+    matchesATreeMap(seed, PersistentSortedMap.empty(k -> k >> 3));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("dev.lattice.crdt.testkit.Seeds#seeds")
+  void matchesATreeMapWithExactPrefixes(long seed) {
+    matchesATreeMap(seed, PersistentSortedMap.empty(k -> k));
+  }
+
+  private static void matchesATreeMap(long seed, PersistentSortedMap<Integer, String> empty) {
     SplittableRandom r = new SplittableRandom(seed);
-    PersistentSortedMap<Integer, String> map = PersistentSortedMap.empty();
+    PersistentSortedMap<Integer, String> map = empty;
     TreeMap<Integer, String> model = new TreeMap<>();
     List<PersistentSortedMap<Integer, String>> versions = new ArrayList<>();
     List<TreeMap<Integer, String>> snapshots = new ArrayList<>();
@@ -44,7 +61,7 @@ class PersistentSortedMapTest {
     for (int i = 0; i < versions.size(); i++) {
       assertContents(versions.get(i), snapshots.get(i), seed);
     }
-    PersistentSortedMap<Integer, String> reversed = PersistentSortedMap.empty();
+    PersistentSortedMap<Integer, String> reversed = empty;
     for (Map.Entry<Integer, String> e : model.descendingMap().entrySet()) {
       reversed = reversed.put(e.getKey(), e.getValue());
     }
@@ -58,6 +75,9 @@ class PersistentSortedMapTest {
     List<Map.Entry<Integer, String>> entries = new ArrayList<>();
     map.forEach((k, v) -> entries.add(Map.entry(k, v)));
     assertThat(entries).as("seed %d in order", seed).containsExactlyElementsOf(model.entrySet());
+    Map.Entry<Integer, String> first = map.firstEntry();
+    assertThat(first == null ? null : Map.entry(first.getKey(), first.getValue()))
+        .as("seed %d first entry", seed).isEqualTo(model.firstEntry() == null ? null : Map.entry(model.firstKey(), model.firstEntry().getValue()));
     for (int k = -1; k <= model.size() + 1; k++) {
       assertThat(map.get(k)).isEqualTo(model.get(k));
     }
