@@ -33,14 +33,16 @@
 // Encoded size: Y.encodeStateAsUpdate (V1; V2 as a second metric), Automerge.save.
 //
 // In --serve mode the script does nothing until told: it reads one JSON command per line on stdin
-// ({"cmd":"warmup"}, {"cmd":"fingerprint"}, {"cmd":"trial","system":"yjs","figure":"hot"}, with
-// "batch" for build.batch), prints that command's per-trial lines, then {"done":true}. This lets
+// ({"cmd":"versions"}, {"cmd":"fingerprint"}, {"cmd":"warmup"},
+// {"cmd":"trial","system":"yjs","figure":"hot","trial":1}, with "batch" for build.batch), prints
+// that command's lines, then {"done":true}. This lets
 // the Java suite interleave trials of both languages in rounds, in warm processes.
 
 import * as Y from "yjs";
 import * as A from "@automerge/automerge";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 
 const DEFAULTS = {
   keys: 100000, "hot-keys": 1000, overwrites: 1000000, batch: 1000, trials: 3, checkpoints: 5,
@@ -410,12 +412,13 @@ async function serve(opts, w) {
     const cmd = JSON.parse(raw);
     if (cmd.cmd === "warmup") {
       warmup(opts, w);
+    } else if (cmd.cmd === "versions") {
+      print({ name: "peers.node", params: { node: process.version, yjs: installed("yjs"),
+        "@automerge/automerge": installed("@automerge/automerge") }, metric: "versions", value: null, unit: "" });
     } else if (cmd.cmd === "fingerprint") {
       const f = fingerprint(w.values);
       print({ name: "peers.workload", params: { keys: w.keys.length }, metric: "value.bytes", value: f.bytes, unit: "bytes" });
       print({ name: "peers.workload", params: { keys: w.keys.length }, metric: "value.fnv1a", value: f.hash, unit: "hash" });
-      print({ name: "peers.node", params: { node: process.version, yjs: installed("yjs"),
-        automerge: installed("@automerge/automerge") }, metric: "versions", value: null, unit: "" });
     } else if (cmd.cmd === "trial") {
       gc();
       for (const l of trial(cmd.system, cmd.figure, cmd.batch, w, opts, cmd.trial)) {
@@ -429,15 +432,18 @@ async function serve(opts, w) {
   }
 }
 
-const opts = parseArgs(process.argv.slice(2));
-for (const s of opts.systems) {
-  if (!(s in SYSTEMS)) {
-    throw new Error(`unknown system '${s}'; known: ${Object.keys(SYSTEMS).join(", ")}`);
+// Run only as a script, so that `workload` can be imported (e.g. to print a value for a test).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const opts = parseArgs(process.argv.slice(2));
+  for (const s of opts.systems) {
+    if (!(s in SYSTEMS)) {
+      throw new Error(`unknown system '${s}'; known: ${Object.keys(SYSTEMS).join(", ")}`);
+    }
   }
-}
-const w = workload(opts.keys);
-if (opts.serve) {
-  await serve(opts, w);
-} else {
-  standalone(opts, w);
+  const w = workload(opts.keys);
+  if (opts.serve) {
+    await serve(opts, w);
+  } else {
+    standalone(opts, w);
+  }
 }
