@@ -38,7 +38,16 @@ public final class Collection {
 
   /** Up to {@code limit} existing documents whose id starts with {@code idPrefix}, in id order. */
   public List<Map.Entry<String, Document>> scan(String idPrefix, int limit) {
-    return namespace.scan(name, idPrefix, limit);
+    return namespace.scan(name, idPrefix, null, limit);
+  }
+
+  /**
+   * The next page of a scan: up to {@code limit} existing documents whose id starts with
+   * {@code idPrefix} and sorts after {@code after} (the last id of the previous page; null for
+   * the first page), in id order.
+   */
+  public List<Map.Entry<String, Document>> scan(String idPrefix, String after, int limit) {
+    return namespace.scan(name, idPrefix, after, limit);
   }
 
   /**

@@ -3,21 +3,35 @@ package dev.lattice.replica;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.h2.mvstore.MVStore;
 
 /**
- * Group commit. Writers change the MVStore maps under the replica's write lock and then ask for a
- * commit; one thread commits for everyone who asked since the last commit, then syncs once if any
- * of them needs the write forced to the device.
+ * Group commit with a leader, in the manner of database log group commit: a writer that needs its
+ * write committed ({@code COMMIT}, {@code SYNC}) commits itself, for everyone whose write is in
+ * the maps by then, unless a commit is already running, in which case it waits for that one or
+ * leads the next. One writer alone therefore commits on its own thread with no hand-off, and many
+ * writers share commits and syncs. {@code ASYNC} writes are committed by a background thread
+ * within the configured delay.
  *
- * <p>The commit itself runs under the write lock, so a chunk on disk never holds half of a
- * mutation (a mutation touches several maps). The sync runs outside it, so writers keep writing
- * into the next version while the device flushes. MVStore's own background commit is disabled;
- * this thread is the only place changes reach the file.
+ * <h2>Generations</h2>
+ *
+ * Every commit runs under the replica's write lock and ends a generation. A change made under the
+ * write lock during generation {@code g} is in the commit that ends {@code g}; the writer keeps
+ * {@code g} as its ticket, and its write is committed once {@link #committed} exceeds it and
+ * forced to the device once {@link #synced} does. The commit holds the write lock because one
+ * mutation changes several maps, and MVStore captures each map's root separately.
+ *
+ * <h2>Callbacks</h2>
+ *
+ * Futures handed out by {@link #whenCommitted} complete on the replica's callback executor,
+ * never on a writer or this thread, so a callback may write, flush or block without stalling
+ * commits.
  */
 final class Committer implements AutoCloseable {
   private final MVStore store;
@@ -25,172 +39,329 @@ final class Committer implements AutoCloseable {
   private final long asyncDelayNanos;
   private final Runnable beforeCommit;
   private final Runnable onCommitted;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  private final Thread thread;
+  private final Executor callbacks;
   private final ReplicaMetrics metrics;
+  private final Thread background;
+  /** How often committed data is forced to the device when no writer asks for it. */
+  private static final long SYNC_INTERVAL_NANOS = 1_000_000_000L;
+  /** MVStore may overwrite chunks freed this long ago: two sync intervals, so they are on disk. */
+  static final int SAFE_REUSE_MILLIS = 2_000;
 
-  /**
-   * MVStore's own housekeeping runs on its background thread, which we keep off (it would commit
-   * half a mutation). Without it the file only grows (measured on raw MVStore: 200 MB for 400,000
-   * overwrites of 1,000 small values, under 2 MB with this), so this thread does it: at most once
-   * a second, when the chunks are less than half full, it compacts the file for at most 50 ms.
-   */
-  private static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
-  private static final int TARGET_FILL_RATE = 50;
-  private static final int MAX_COMPACT_MILLIS = 50;
-  private long lastHousekeeping = System.nanoTime();
-
-  private List<Request> pending = new ArrayList<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  /** The generation being written; read and advanced under the write lock. */
+  private volatile long generation;
+  /** Generations below this are committed / synced; under {@link #lock}. */
+  private long committed;
+  private long synced;
+  private boolean leading;
+  private boolean syncWanted;
+  /** A waiter wants a commit now, without the ASYNC delay. */
   private boolean urgent;
-  private long oldestPendingNanos;
+  private volatile long lastSyncNanos = System.nanoTime();
+  /** Uncommitted ASYNC writes exist since this time, or -1. */
+  private long dirtySince = -1;
   private boolean closed;
+  private ReplicaException failure;
+  private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.ticket, b.ticket));
 
-  private record Request(CompletableFuture<Void> done, boolean sync) {}
+  private record Waiter(long ticket, boolean sync, CompletableFuture<Void> done) {}
 
-  /**
-   * @param beforeCommit runs under the write lock just before each commit (to flush derived state
-   *     such as Merkle digests into the maps)
-   * @param onCommitted runs under the write lock right after each commit, to record what is now
-   *     committed
-   */
   Committer(MVStore store, ReentrantLock writeLock, Duration asyncDelay, Runnable beforeCommit,
-      Runnable onCommitted, ReplicaMetrics metrics) {
+      Runnable onCommitted, Executor callbacks, ReplicaMetrics metrics) {
     this.store = store;
     this.writeLock = writeLock;
     this.asyncDelayNanos = asyncDelay.toNanos();
     this.beforeCommit = beforeCommit;
     this.onCommitted = onCommitted;
+    this.callbacks = callbacks;
     this.metrics = metrics;
-    this.thread = new Thread(this::run, "lattice-committer");
-    this.thread.setDaemon(true);
+    this.background = new Thread(this::runBackground, "lattice-committer");
+    this.background.setDaemon(true);
   }
 
   void start() {
-    thread.start();
+    background.start();
+  }
+
+  /** The ticket of a change made now; call under the write lock, after the change. */
+  long ticket() {
+    return generation;
+  }
+
+  /** Notes that an ASYNC change was made; the background thread commits it within the delay. */
+  void commitLater() {
+    lock.lock();
+    try {
+      if (dirtySince < 0) {
+        dirtySince = System.nanoTime();
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
-   * Asks for the changes made so far to be committed. Call while holding the write lock, after
-   * the changes, so they are part of the commit that completes the returned future.
+   * Waits until the change of {@code ticket} is committed (and forced to the device if
+   * {@code sync}), leading a commit if none is running. Call without holding the write lock.
    *
-   * @param mode {@code SYNC} and {@code COMMIT} commit at once; {@code ASYNC} within the delay
+   * @throws ReplicaException STORAGE if the commit failed, CLOSED if the replica closed first
    */
-  CompletableFuture<Void> request(Durability mode) {
+  void await(long ticket, boolean sync) {
+    lock.lock();
+    try {
+      while (true) {
+        if (committed > ticket && (!sync || synced > ticket)) {
+          return;
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        if (closed && committed <= ticket) {
+          throw new ReplicaException(ReplicaException.Reason.CLOSED, "replica closed before the write was committed");
+        }
+        if (!leading) {
+          leading = true;
+          break;
+        }
+        syncWanted |= sync;
+        changed.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
+    }
+    lead(sync);
+  }
+
+  /**
+   * A future completing on the callback executor once the change of {@code ticket} is
+   * committed; already complete if it is.
+   */
+  CompletableFuture<Void> whenCommitted(long ticket) {
+    return register(ticket, false, false);
+  }
+
+  /**
+   * Like {@link #whenCommitted}, but the background thread commits (and syncs, if {@code sync})
+   * at once rather than after the ASYNC delay: for remote deltas, whose acknowledgement waits.
+   */
+  CompletableFuture<Void> commitSoon(long ticket, boolean sync) {
+    return register(ticket, sync, true);
+  }
+
+  private CompletableFuture<Void> register(long ticket, boolean sync, boolean now) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     lock.lock();
     try {
-      if (closed) {
-        done.completeExceptionally(new ReplicaException(ReplicaException.Reason.CLOSED, "replica is closed"));
-        return done;
+      if (committed > ticket && (!sync || synced > ticket)) {
+        done.complete(null);
+      } else if (failure != null) {
+        done.completeExceptionally(failure);
+      } else if (closed) {
+        done.completeExceptionally(new ReplicaException(ReplicaException.Reason.CLOSED, "replica closed before the write was committed"));
+      } else {
+        waiters.add(new Waiter(ticket, sync, done));
+        syncWanted |= sync;
+        urgent |= now;
+        if (dirtySince < 0) {
+          dirtySince = System.nanoTime();
+        }
+        changed.signalAll();
       }
-      if (pending.isEmpty()) {
-        oldestPendingNanos = System.nanoTime();
-      }
-      pending.add(new Request(done, mode == Durability.SYNC));
-      if (mode != Durability.ASYNC) {
-        urgent = true;
-      }
-      wake.signal();
     } finally {
       lock.unlock();
     }
     return done;
   }
 
-  private void run() {
-    while (true) {
-      List<Request> batch;
-      lock.lock();
-      try {
-        while (!closed && (pending.isEmpty() || (!urgent && System.nanoTime() - oldestPendingNanos < asyncDelayNanos))) {
-          if (pending.isEmpty()) {
-            wake.awaitUninterruptibly();
-          } else {
-            long wait = asyncDelayNanos - (System.nanoTime() - oldestPendingNanos);
-            try {
-              wake.await(Math.max(wait, 1), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        }
-        if (closed && pending.isEmpty()) {
-          return;
-        }
-        batch = pending;
-        pending = new ArrayList<>();
-        urgent = false;
-      } finally {
-        lock.unlock();
-      }
-      commit(batch);
-    }
-  }
-
-  private void commit(List<Request> batch) {
+  /** Commits (and syncs if asked or wanted) as the leader, then hands the lead on. */
+  private void lead(boolean sync) {
+    long ended = -1;
+    boolean didSync = false;
+    ReplicaException failed = null;
     try {
       writeLock.lock();
       try {
+        lock.lock();
+        try {
+          dirtySince = -1;
+          urgent = false;
+        } finally {
+          lock.unlock();
+        }
         beforeCommit.run();
         store.commit();
+        ended = generation;
+        generation = ended + 1;
         onCommitted.run();
-        if (System.nanoTime() - lastHousekeeping > HOUSEKEEPING_INTERVAL_NANOS) {
-          lastHousekeeping = System.nanoTime();
-          housekeeping();
-        }
       } finally {
         writeLock.unlock();
       }
       metrics.commits.increment();
-      if (batch.stream().anyMatch(Request::sync)) {
+      boolean wanted;
+      lock.lock();
+      try {
+        wanted = syncWanted || sync;
+        syncWanted = false;
+      } finally {
+        lock.unlock();
+      }
+      if (wanted) {
+        lastSyncNanos = System.nanoTime();
         store.sync();
         metrics.syncs.increment();
+        didSync = true;
       }
-      batch.forEach(r -> r.done().complete(null));
     } catch (RuntimeException e) {
-      ReplicaException failure = new ReplicaException(ReplicaException.Reason.STORAGE, "commit failed: " + e, e);
-      batch.forEach(r -> r.done().completeExceptionally(failure));
+      failed = e instanceof ReplicaException r ? r : new ReplicaException(ReplicaException.Reason.STORAGE, "commit failed: " + e, e);
+    }
+    lock.lock();
+    try {
+      leading = false;
+      if (failed != null) {
+        failure = failed;
+      } else {
+        committed = ended + 1;
+        if (didSync) {
+          synced = ended + 1;
+        }
+      }
+      releaseWaiters();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
-  /** Compacts a fragmented file; under the write lock, right after a commit. */
-  private void housekeeping() {
-    if (store.getFileStore() == null || store.getFileStore().getChunksFillRate() >= TARGET_FILL_RATE) {
-      return;
+  /** Hands the futures of committed tickets to the callback executor; under {@link #lock}. */
+  private void releaseWaiters() {
+    List<Waiter> notYet = new ArrayList<>();
+    while (!waiters.isEmpty() && (failure != null || waiters.peek().ticket < committed)) {
+      Waiter w = waiters.poll();
+      if (failure == null && w.sync && w.ticket >= synced) {
+        notYet.add(w);
+        continue;
+      }
+      CompletableFuture<Void> done = w.done;
+      ReplicaException failed = failure;
+      callbacks.execute(() -> {
+        if (failed == null) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(failed);
+        }
+      });
     }
-    store.compactFile(MAX_COMPACT_MILLIS);
-    metrics.housekeeping.increment();
+    waiters.addAll(notYet);
   }
 
-  /** Commits what is pending, syncs, and stops the thread. */
+  /**
+   * Commits ASYNC changes within the delay and urgent requests at once. When idle, it forces
+   * committed chunks to the device at least every second, so that MVStore may reuse the space of
+   * chunks freed more than {@link #SAFE_REUSE_MILLIS} ago (see {@link Replica}).
+   */
+  private void runBackground() {
+    while (true) {
+      boolean syncOnly = false;
+      lock.lock();
+      try {
+        while (true) {
+          if (closed) {
+            return;
+          }
+          if (!leading && (urgent || dirtySince >= 0)) {
+            long wait = urgent ? 0 : asyncDelayNanos - (System.nanoTime() - dirtySince);
+            if (wait <= 0) {
+              leading = true;
+              break;
+            }
+            changed.awaitNanos(wait);
+          } else if (!leading && synced < committed && System.nanoTime() - lastSyncNanos >= SYNC_INTERVAL_NANOS) {
+            syncOnly = true;
+            break;
+          } else {
+            changed.await(SYNC_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+          }
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      if (syncOnly) {
+        syncCommitted();
+      } else {
+        lead(false);
+      }
+    }
+  }
+
+  /** Forces what is committed to the device, outside the write lock. */
+  private void syncCommitted() {
+    long upTo;
+    lock.lock();
+    try {
+      upTo = committed;
+    } finally {
+      lock.unlock();
+    }
+    lastSyncNanos = System.nanoTime();
+    try {
+      store.sync();
+      metrics.syncs.increment();
+    } catch (RuntimeException e) {
+      return; // the next commit's sync reports a failing device to its writers
+    }
+    lock.lock();
+    try {
+      synced = Math.max(synced, upTo);
+      releaseWaiters();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Commits what is pending, syncs, and stops. Later requests fail with CLOSED. */
   @Override
   public void close() {
-    stop(pending -> pending.add(new Request(new CompletableFuture<>(), true)));
+    long last;
+    writeLock.lock();
+    try {
+      last = generation;
+    } finally {
+      writeLock.unlock();
+    }
+    try {
+      await(last, true);
+    } catch (ReplicaException e) {
+      // a failed commit was already reported to its writers; closing still stops the thread
+    }
+    stop(null);
   }
 
-  /** Stops the thread without committing, as a crash would. */
+  /** Stops without committing, as a crash would. */
   void abandon() {
-    stop(pending -> {
-      pending.forEach(r -> r.done().completeExceptionally(
-          new ReplicaException(ReplicaException.Reason.CLOSED, "replica crashed before commit")));
-      pending.clear();
-    });
+    stop(new ReplicaException(ReplicaException.Reason.CLOSED, "replica crashed before commit"));
   }
 
-  /** Marks the committer closed, lets {@code last} settle the pending requests, and waits for the thread. */
-  private void stop(java.util.function.Consumer<List<Request>> last) {
+  private void stop(ReplicaException pendingFailure) {
     lock.lock();
     try {
       closed = true;
-      urgent = true;
-      last.accept(pending);
-      wake.signal();
+      if (pendingFailure != null && failure == null) {
+        failure = pendingFailure;
+      }
+      releaseWaiters();
+      waiters.forEach(w -> callbacks.execute(() -> w.done.completeExceptionally(
+          new ReplicaException(ReplicaException.Reason.CLOSED, "replica closed before the write was committed"))));
+      waiters.clear();
+      changed.signalAll();
     } finally {
       lock.unlock();
     }
     try {
-      thread.join();
+      background.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -3,7 +3,7 @@ package dev.lattice.replica;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,10 +16,10 @@ final class Listeners {
   private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
 
   private final String namespace;
-  private final ExecutorService notifier;
+  private final Executor notifier;
   private final CopyOnWriteArrayList<Registration> registrations = new CopyOnWriteArrayList<>();
 
-  Listeners(String namespace, ExecutorService notifier) {
+  Listeners(String namespace, Executor notifier) {
     this.namespace = namespace;
     this.notifier = notifier;
   }

@@ -2,48 +2,36 @@ package dev.lattice.replica;
 
 import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
-import dev.lattice.crdt.causal.DotRange;
 import dev.lattice.crdt.causal.ReplicaId;
 import dev.lattice.crdt.causal.VersionVector;
 import dev.lattice.crdt.clock.ClockSkewException;
-import dev.lattice.crdt.codec.CodecException;
-import dev.lattice.crdt.codec.CrdtCodec;
 import dev.lattice.crdt.type.Document;
 import dev.lattice.crdt.type.Field;
-import dev.lattice.crdt.type.LwwRegister;
-import dev.lattice.crdt.type.OrMap;
 import dev.lattice.crdt.type.FieldKey;
 import dev.lattice.crdt.type.FieldKind;
-import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.crdt.type.LwwRegister;
+import dev.lattice.crdt.type.OrMap;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.sync.Reconciler;
-import dev.lattice.schema.Schema;
-import dev.lattice.schema.migrate.Migration;
-import dev.lattice.merkle.store.SortedBytesNodeStore;
 import dev.lattice.replica.log.Delta;
 import dev.lattice.replica.log.DeltaCodec;
 import dev.lattice.replica.log.DeltaPage;
-import java.nio.ByteBuffer;
+import dev.lattice.schema.Schema;
+import dev.lattice.schema.migrate.Migration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.bouncycastle.crypto.digests.Blake3Digest;
 import org.h2.mvstore.Cursor;
-import org.h2.mvstore.MVMap;
 
 /**
- * One namespace of a replica: its documents, delta log, version vector, Merkle index and (on a
- * client) outbound queue, all in the replica's one MVStore so that a mutation changes them in one
- * commit.
+ * One namespace of a replica: its {@link DocumentStore documents}, {@link DeltaLog delta log},
+ * {@link VectorStore version vector}, {@link Digests Merkle digests} and (on a client)
+ * {@link OutboundQueue outbound queue}, all in the replica's one MVStore so that a mutation
+ * changes them in one commit. This class sequences a write through them.
  *
  * <p>Documents are stored compacted beside the namespace's version vector (see
  * {@link Document#compact}): the vector covers a dot only once that dot's whole delta is applied,
@@ -56,48 +44,23 @@ import org.h2.mvstore.MVMap;
 public final class Namespace {
   private final Replica replica;
   private final String name;
-  private final MVMap<String, byte[]> documents;
-  private final MVMap<byte[], byte[]> log;
-  private final MVMap<Long, byte[]> vectorEntries;
-  private final MVMap<Long, Long> floors;
-  private final MVMap<byte[], byte[]> outboxEntries;
+  private final DocumentStore documents;
+  private final DeltaLog log;
+  private final VectorStore vector;
+  private final Digests digests;
   private final OutboundQueue outbox;
-  private final MerkleIndex merkle;
   private final Listeners listeners;
-  /** Documents written since the Merkle index was last brought up to date, latest state each. */
-  private final Map<String, Document> merkleDirty = new HashMap<>();
 
-  /** Everything applied, committed or not; changed under the write lock. */
-  private VersionVector vector;
-  /** What the last commit holds: only this is shipped, so a crash never unsends a delta. */
-  private volatile VersionVector committed;
-
-  Namespace(Replica replica, String name, MapOpener maps, Listeners listeners) {
+  Namespace(Replica replica, String name, Replica.Maps maps, Listeners listeners) {
     this.replica = replica;
     this.name = name;
     String p = "ns." + name + ".";
-    this.documents = maps.strings(p + "docs");
-    this.log = maps.bytes(p + "log");
-    this.vectorEntries = maps.longsToBytes(p + "vector");
-    this.floors = maps.longs(p + "floor");
-    this.outboxEntries = maps.bytes(p + "outbox");
-    this.outbox = new OutboundQueue(replica, this, outboxEntries, maps.bytes(p + "rejected"));
-    MVMap<byte[], byte[]> nodes = maps.bytes(p + "merkle");
-    this.merkle = new MerkleIndex(MerkleConfig.defaults(), new SortedBytesNodeStore(new MvByteMap(nodes)));
+    this.documents = new DocumentStore(name, maps.strings(p + "docs"));
+    this.log = new DeltaLog(maps.bytes(p + "log"), maps.longs(p + "floor"));
+    this.vector = new VectorStore(name, maps.longsToBytes(p + "vector"));
+    this.digests = new Digests(maps.bytes(p + "merkle"));
+    this.outbox = new OutboundQueue(replica, this, log, maps.bytes(p + "outbox"), maps.bytes(p + "rejected"));
     this.listeners = listeners;
-    this.vector = loadVector();
-    this.committed = vector;
-  }
-
-  /** Opens the MVStore maps a namespace uses; supplied by the replica. */
-  interface MapOpener {
-    MVMap<String, byte[]> strings(String name);
-
-    MVMap<byte[], byte[]> bytes(String name);
-
-    MVMap<Long, byte[]> longsToBytes(String name);
-
-    MVMap<Long, Long> longs(String name);
   }
 
   public String name() {
@@ -117,7 +80,7 @@ public final class Namespace {
   public VersionVector vector() {
     replica.writeLock().lock();
     try {
-      return vector;
+      return vector.applied();
     } finally {
       replica.writeLock().unlock();
     }
@@ -125,86 +88,127 @@ public final class Namespace {
 
   /** The version vector as of the last commit: what a peer may be sent. */
   public VersionVector committedVector() {
-    return committed;
+    return vector.committed();
   }
 
   /** The Merkle root of one collection's visible documents, as of the latest write. */
   public byte[] merkleRoot(String collection) {
-    replica.writeLock().lock();
-    try {
-      syncMerkle();
-      return merkle.rootDigest(Keys.bytes(Keys.collectionPrefix(collection)));
-    } finally {
-      replica.writeLock().unlock();
-    }
+    return underLock(() -> digests.root(collection));
   }
 
   // ---- documents ----
 
   Optional<Document> get(String collection, String id) {
-    byte[] raw = documents.get(Keys.document(collection, Names.checkDocumentId(id)));
-    if (raw == null) {
-      return Optional.empty();
+    String key = Keys.document(collection, Names.checkDocumentId(id));
+    Batch batch = replica.openBatch();
+    if (batch != null) {
+      Document staged = batch.staged(this, key);
+      if (staged != null) {
+        return staged.exists() ? Optional.of(staged) : Optional.empty();
+      }
     }
-    Document d = decodeDocument(raw, collection, id);
-    return d.exists() ? Optional.of(d) : Optional.empty();
+    return documents.get(key);
   }
 
-  List<Map.Entry<String, Document>> scan(String collection, String idPrefix, int limit) {
+  List<Map.Entry<String, Document>> scan(String collection, String idPrefix, String after, int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
-    String from = Keys.document(collection, idPrefix);
-    List<Map.Entry<String, Document>> out = new ArrayList<>();
-    Cursor<String, byte[]> cursor = documents.cursor(from);
-    while (out.size() < limit && cursor.hasNext()) {
-      String key = cursor.next();
-      if (!key.startsWith(from)) {
-        break;
-      }
-      String id = Keys.idOf(key);
-      Document d = decodeDocument(cursor.getValue(), collection, id);
-      if (d.exists()) {
-        out.add(Map.entry(id, d));
-      }
-    }
-    return out;
+    return documents.scan(collection, idPrefix, after, limit);
   }
 
   WriteReceipt update(String collection, String id, Consumer<DocumentWriter> mutation) {
     Names.checkDocumentId(id);
+    replica.refuseInsideMutation("update " + collection + "/" + id);
+    Batch batch = replica.openBatch();
+    if (batch != null) {
+      return batch.stage(this, collection, id, mutation);
+    }
     Durability mode = replica.options().durability();
-    String key = Keys.document(collection, id);
-    CompletableFuture<Void> durable;
-    Delta delta;
+    Committer committer = replica.committer();
+    Staged write;
+    long ticket;
     replica.writeLock().lock();
     try {
       replica.checkOpen();
-      Document current = load(key, collection, id);
-      ReplicaId self = replica.id();
-      Dot dot = new Dot(self, vector.max(self) + 1);
-      long hlc = replica.clock().now();
-      DocumentWriter writer = new DocumentWriter(current, dot, hlc);
-      mutation.accept(writer);
-      if (writer.delta().fields().isBottom()) {
+      String key = Keys.document(collection, id);
+      VersionVector applied = vector.applied();
+      write = stage(collection, id, mutation, documents.load(key), applied, applied.max(replica.id()) + 1);
+      if (write == null) {
         return WriteReceipt.unchanged();
       }
-      delta = new Delta(dot, hlc, collection, id, writer.delta());
-      byte[] encoded = DeltaCodec.encode(delta);
-      applyLocked(delta, encoded, key, current);
-      if (replica.options().role() == Role.CLIENT) {
-        outboxEntries.put(Keys.dot(dot), encoded);
+      writeLog(write);
+      storeDocument(write.key(), write.after());
+      ticket = committer.ticket();
+      if (mode == Durability.ASYNC) {
+        committer.commitLater();
       }
-      replica.metrics().localWrites.increment();
-      durable = replica.committer().request(mode);
     } finally {
       replica.writeLock().unlock();
     }
     listeners.changed(collection, Set.of(id), false);
     if (mode != Durability.ASYNC) {
-      awaitDurable(durable);
+      committer.await(ticket, mode == Durability.SYNC);
     }
-    return new WriteReceipt(delta.dot(), delta.hlc(), durable);
+    return new WriteReceipt(write.delta().dot(), write.delta().hlc(), committer, ticket);
+  }
+
+  /** One local mutation, computed but not yet written. */
+  record Staged(String key, Delta delta, byte[] encoded, Document after) {}
+
+  /**
+   * Runs {@code mutation} against {@code current} under the next dot; returns null if it changed
+   * nothing. Touches no map; under the write lock.
+   *
+   * @throws ReplicaException INVALID_MUTATION if the mutation broke a rule of the write API
+   */
+  Staged stage(String collection, String id, Consumer<DocumentWriter> mutation, Document current,
+      VersionVector applied, long seq) {
+    Dot dot = new Dot(replica.id(), seq);
+    DocumentWriter writer = new DocumentWriter(current, dot, replica.clock().now());
+    replica.runMutation(() -> mutation.accept(writer));
+    Document change = writer.delta();
+    if (change.fields().isBottom()) {
+      return null;
+    }
+    Dot foreign = Authorship.foreignDot(change, dot);
+    if (foreign != null) {
+      throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION, "the change of " + collection + "/" + id
+          + " stores dot " + foreign + ", not the mutation's own " + dot + "; nothing was written");
+    }
+    Delta delta = new Delta(dot, writer.hlc(), collection, id, change);
+    Document after = current.join(change, applied, CausalContext.NONE).compact(applied.add(dot));
+    return new Staged(Keys.document(collection, id), delta, DeltaCodec.encode(delta), after);
+  }
+
+  /** Logs a staged local write, advances the vector and queues it on a client; under the write lock. */
+  void writeLog(Staged write) {
+    Dot dot = write.delta().dot();
+    log.append(dot, write.encoded());
+    vector.add(dot);
+    if (replica.options().role() == Role.CLIENT) {
+      outbox.add(dot);
+    }
+    replica.metrics().localWrites.increment();
+  }
+
+  /** Stores a document's new state and notes it for the digests; under the write lock. */
+  void storeDocument(String key, Document document) {
+    documents.store(key, document);
+    digests.changed(key, document);
+  }
+
+  /** The stored document under {@code key}; under the write lock when used for a write. */
+  Document load(String key) {
+    return documents.load(key);
+  }
+
+  Listeners listeners() {
+    return listeners;
+  }
+
+  VersionVector appliedVector() {
+    return vector.applied();
   }
 
   Subscription listen(String collection, String documentId, ChangeListener listener) {
@@ -233,13 +237,19 @@ public final class Namespace {
    * nothing) and order-free (a delta whose predecessors are missing joins safely, and the vector
    * records it beyond the gap). All deltas are vetted first; if any is refused, none is applied.
    *
-   * @throws ReplicaException CLOCK_SKEW if a delta's timestamp is beyond the skew bound, or
-   *     INVALID_NAME if it names an invalid collection or document; nothing is applied
+   * @throws ReplicaException CLOCK_SKEW if a delta's timestamp is beyond the skew bound,
+   *     INVALID_NAME if it names an invalid collection or document, or INVALID_MUTATION if its
+   *     change stores a dot other than its own; nothing is applied
    */
   public ApplyResult applyRemote(List<Delta> deltas) {
     for (Delta d : deltas) {
       Names.checkIdentifier("collection", d.collection(), Names.MAX_COLLECTION);
       Names.checkDocumentId(d.documentId());
+      Dot foreign = Authorship.foreignDot(d.change(), d.dot());
+      if (foreign != null) {
+        throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION, "delta " + d.dot() + " stores dot "
+            + foreign + ", not its own; nothing applied");
+      }
       try {
         replica.clock().check(d.hlc());
       } catch (ClockSkewException e) {
@@ -250,32 +260,40 @@ public final class Namespace {
     List<Dot> applied = new ArrayList<>();
     List<Dot> duplicates = new ArrayList<>();
     Map<String, Set<String>> changed = new LinkedHashMap<>();
-    CompletableFuture<Void> durable;
+    Committer committer = replica.committer();
+    long ticket;
     replica.writeLock().lock();
     try {
       replica.checkOpen();
       for (Delta d : deltas) {
-        if (vector.covers(d.dot())) {
+        VersionVector before = vector.applied();
+        if (before.covers(d.dot())) {
           duplicates.add(d.dot());
           continue;
         }
         String key = Keys.document(d.collection(), d.documentId());
-        Document current = load(key, d.collection(), d.documentId());
-        Document joined = applyLocked(d, DeltaCodec.encode(d), key, current);
+        Document current = documents.load(key);
+        Document joined = current.join(d.change(), before, CausalContext.NONE).compact(before.add(d.dot()));
+        storeDocument(key, joined);
+        log.append(d.dot(), DeltaCodec.encode(d));
+        vector.add(d.dot());
         countOverwrites(d.change(), current, joined);
         replica.clock().advanceTo(d.hlc());
         applied.add(d.dot());
         changed.computeIfAbsent(d.collection(), c -> new HashSet<>()).add(d.documentId());
       }
-      durable = applied.isEmpty() ? CompletableFuture.completedFuture(null)
-          : replica.committer().request(replica.options().durability() == Durability.ASYNC ? Durability.COMMIT
-              : replica.options().durability());
+      ticket = committer.ticket();
     } finally {
       replica.writeLock().unlock();
     }
     replica.metrics().remoteApplied.add(applied.size());
     replica.metrics().remoteDuplicates.add(duplicates.size());
     changed.forEach((collection, ids) -> listeners.changed(collection, ids, true));
+    // An upstream acks only what is durable, so remote deltas are never left to the async delay.
+    boolean sync = replica.options().durability() == Durability.SYNC;
+    java.util.concurrent.CompletableFuture<Void> durable = applied.isEmpty()
+        ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        : replica.commitInBackground(ticket, sync);
     return new ApplyResult(applied, duplicates, durable);
   }
 
@@ -284,71 +302,22 @@ public final class Namespace {
    * most about {@code maxBytes} of them (always at least one, if any is missing).
    */
   public DeltaPage deltasSince(VersionVector peer, int maxBytes) {
-    VersionVector have = committed;
-    List<DotRange> ranges = peer.missingFrom(have);
-    for (DotRange range : ranges) {
-      long floor = floors.getOrDefault(range.replica().value(), 0L);
-      if (range.first() <= floor) {
-        return new DeltaPage.NeedsRepair(range.replica(), floor, range.first());
-      }
-    }
-    List<Delta> out = new ArrayList<>();
-    long bytes = 0;
-    for (DotRange range : ranges) {
-      // Every covered dot must be in the log: one the vector learned by repair, or one trimmed,
-      // is not, and then only a repair can bring the peer up to date.
-      long expected = range.first();
-      Cursor<byte[], byte[]> cursor = log.cursor(Keys.dot(range.replica().value(), range.first()));
-      while (expected <= range.last()) {
-        byte[] key = cursor.hasNext() ? cursor.next() : null;
-        if (key == null || !Keys.dotOf(key).equals(new Dot(range.replica(), expected))) {
-          return new DeltaPage.NeedsRepair(range.replica(), floors.getOrDefault(range.replica().value(), 0L), expected);
-        }
-        byte[] raw = cursor.getValue();
-        if (!out.isEmpty() && bytes + raw.length > maxBytes) {
-          return new DeltaPage.Deltas(out, true, bytes);
-        }
-        out.add(DeltaCodec.decode(raw));
-        bytes += raw.length;
-        expected++;
-      }
-    }
-    return new DeltaPage.Deltas(out, false, bytes);
+    return log.since(peer, vector.committed(), maxBytes);
   }
 
   /**
    * Trims the delta log by {@code policy} and records, per origin replica, the highest sequence
-   * trimmed (the floor). Returns how many deltas were trimmed.
+   * trimmed (the floor). A client's own writes that wait for acknowledgement are kept. Returns how
+   * many deltas were trimmed.
    */
   public int compactLog(RetentionPolicy policy) {
-    long cutoffMillis = replica.options().wallClock().getAsLong() - policy.maxAge().toMillis();
-    int trimmed = 0;
+    int trimmed;
     replica.writeLock().lock();
     try {
       replica.checkOpen();
-      Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();  // origin -> (seq, hlc) in seq order
-      for (Iterator<byte[]> it = log.keyIterator(null); it.hasNext(); ) {
-        byte[] key = it.next();
-        Dot dot = Keys.dotOf(key);
-        long hlc = ByteBuffer.wrap(log.get(key), 18, 8).getLong();
-        byOrigin.computeIfAbsent(dot.replica().value(), r -> new ArrayList<>()).add(new long[] {dot.seq(), hlc});
-      }
-      for (Map.Entry<Long, List<long[]>> e : byOrigin.entrySet()) {
-        List<long[]> entries = e.getValue();
-        int cut = Math.max(0, entries.size() - policy.keepPerReplica());
-        while (cut < entries.size() && (entries.get(cut)[1] >>> 16) < cutoffMillis) {
-          cut++;
-        }
-        for (int i = 0; i < cut; i++) {
-          log.remove(Keys.dot(e.getKey(), entries.get(i)[0]));
-        }
-        if (cut > 0) {
-          floors.put(e.getKey(), Math.max(floors.getOrDefault(e.getKey(), 0L), entries.get(cut - 1)[0]));
-          trimmed += cut;
-        }
-      }
+      trimmed = log.trim(policy, replica.options().wallClock().getAsLong(), outbox::lowestQueued);
       if (trimmed > 0) {
-        replica.committer().request(Durability.ASYNC);
+        replica.committer().commitLater();
       }
     } finally {
       replica.writeLock().unlock();
@@ -359,7 +328,7 @@ public final class Namespace {
 
   /** The compaction floor of {@code origin}: its deltas up to this sequence are no longer logged. */
   public long floor(ReplicaId origin) {
-    return floors.getOrDefault(origin.value(), 0L);
+    return log.floor(origin);
   }
 
   // ---- Merkle repair ----
@@ -369,12 +338,12 @@ public final class Namespace {
    * {@code collection \0} partitions, or {@link Scope#all()}).
    */
   public RepairSession openRepair(Scope scope) {
-    return underLock(() -> new RepairSession(this, Reconciler.initiator(merkle, scope), vector));
+    return underLock(() -> new RepairSession(this, digests.initiator(scope), vector.applied()));
   }
 
   /** Opens the answering side of a repair; refuses a peer asking for more than {@code allowed}. */
   public RepairSession answerRepair(Scope allowed) {
-    return underLock(() -> new RepairSession(this, Reconciler.responder(merkle, allowed), vector));
+    return underLock(() -> new RepairSession(this, digests.responder(allowed), vector.applied()));
   }
 
   /**
@@ -386,7 +355,7 @@ public final class Namespace {
    */
   public RepairSession openRepairOfView(java.util.Collection<String> collections, DocumentView view) {
     return underLock(() -> {
-      MerkleIndex index = new MerkleIndex(MerkleConfig.defaults(), new dev.lattice.merkle.store.InMemoryNodeStore());
+      List<Map.Entry<String, Document>> seen = new ArrayList<>();
       for (String collection : collections) {
         Cursor<String, byte[]> cursor = documents.cursor(Keys.collectionPrefix(collection));
         while (cursor.hasNext()) {
@@ -394,15 +363,13 @@ public final class Namespace {
           if (!Keys.collectionOf(key).equals(collection)) {
             break;
           }
-          String id = Keys.idOf(key);
-          Optional<Document> seen = view.apply(collection, id, decodeDocument(cursor.getValue(), collection, id));
-          if (seen.isPresent() && seen.get().exists()) {
-            index.put(Keys.bytes(key), digest(seen.get()));
+          Optional<Document> d = view.apply(collection, Keys.idOf(key), documents.decode(cursor.getValue(), key));
+          if (d.isPresent() && d.get().exists()) {
+            seen.add(Map.entry(key, d.get()));
           }
         }
       }
-      index.flush();
-      return new RepairSession(this, Reconciler.initiator(index, Scope.all()), vector);
+      return new RepairSession(this, Digests.viewInitiator(seen), vector.applied());
     });
   }
 
@@ -416,12 +383,12 @@ public final class Namespace {
       for (String key : keys) {
         String collection = Keys.collectionOf(key);
         String id = Keys.idOf(key);
-        byte[] raw = documents.get(key);
+        byte[] raw = documents.raw(key);
         Document d = raw == null ? Document.EMPTY
-            : view.apply(collection, id, decodeDocument(raw, collection, id)).orElse(Document.EMPTY);
+            : view.apply(collection, id, documents.decode(raw, key)).orElse(Document.EMPTY);
         states.add(new RepairStates.State(collection, id, d));
       }
-      return new RepairStates(states, vector);
+      return new RepairStates(states, vector.applied());
     });
   }
 
@@ -475,26 +442,22 @@ public final class Namespace {
     Map<String, Set<String>> changed = new LinkedHashMap<>();
     int joinedCount = underLock(() -> {
       replica.checkOpen();
-      VersionVector next = vector.merge(adopt);
+      VersionVector before = vector.applied();
+      VersionVector next = before.merge(adopt);
       int n = 0;
       for (RepairStates.State s : peer.states()) {
         String key = Keys.document(s.collection(), s.documentId());
-        Document current = load(key, s.collection(), s.documentId());
-        Document joined = current.join(s.document(), observedHere == null ? vector : observedHere, peer.vector())
+        Document current = documents.load(key);
+        Document joined = current.join(s.document(), observedHere == null ? before : observedHere, peer.vector())
             .compact(next);
         if (!joined.equals(current)) {
-          store(key, joined);
+          storeDocument(key, joined);
           changed.computeIfAbsent(s.collection(), c -> new HashSet<>()).add(s.documentId());
           n++;
         }
       }
-      for (ReplicaId r : next.replicas()) {
-        if (next.contiguous(r) != vector.contiguous(r) || next.max(r) != vector.max(r)) {
-          vectorEntries.put(r.value(), encodeEntry(next, r));
-        }
-      }
-      vector = next;
-      replica.committer().request(Durability.COMMIT);
+      vector.advanceTo(next);
+      replica.committer().commitLater();
       return n;
     });
     changed.forEach((collection, ids) -> listeners.changed(collection, ids, true));
@@ -516,11 +479,10 @@ public final class Namespace {
     return newest;
   }
 
-  /** Runs {@code action} under the write lock with the Merkle index up to date. */
+  /** Runs {@code action} under the write lock. */
   <T> T underLock(java.util.function.Supplier<T> action) {
     replica.writeLock().lock();
     try {
-      syncMerkle();
       return action.get();
     } finally {
       replica.writeLock().unlock();
@@ -530,10 +492,11 @@ public final class Namespace {
   // ---- schema migration (clients) ----
 
   /**
-   * Brings the namespace's stored data to {@code schema}'s newest version: every document, every
-   * logged delta and every queued write, in one commit, before anything else uses the namespace.
-   * A crash before that commit leaves the old version on disk and the next open runs the migration
-   * again; it is a pure function of the stored data, so running it again gives the same result.
+   * Brings the namespace's stored data to {@code schema}'s newest version: every document and
+   * every logged delta (queued writes included), in one commit, before anything else uses the
+   * namespace. A crash before that commit leaves the old version on disk and the next open runs
+   * the migration again; it is a pure function of the stored data, so running it again gives the
+   * same result.
    *
    * @param beforeCommit runs after the migration, before its commit (tests use it to crash there)
    * @throws ReplicaException SCHEMA_MISMATCH if the stored data is of a newer version than
@@ -541,7 +504,7 @@ public final class Namespace {
    */
   void migrateTo(Schema schema, Runnable beforeCommit) {
     int target = schema.currentVersion();
-    CompletableFuture<Void> done = underLock(() -> {
+    Long ticket = underLock(() -> {
       java.util.OptionalInt stored = replica.schemaVersion(name);
       if (stored.isPresent() && stored.getAsInt() == target) {
         return null;
@@ -553,32 +516,24 @@ public final class Namespace {
       if (stored.isPresent()) {
         Migration migration = new Migration(schema);
         int from = stored.getAsInt();
-        for (String key : new ArrayList<>(documents.keySet())) {
-          Document current = load(key, Keys.collectionOf(key), Keys.idOf(key));
+        for (String key : documents.keys()) {
+          Document current = documents.load(key);
           Document migrated = migration.apply(Keys.collectionOf(key), current, from, target);
           if (!migrated.equals(current)) {
-            store(key, migrated);
+            storeDocument(key, migrated);
           }
         }
-        migrateDeltas(log, migration, from, target);
-        migrateDeltas(outboxEntries, migration, from, target);
+        log.rewrite(d -> {
+          Document change = migration.migrateDelta(d.collection(), d.change(), from, target);
+          return change.equals(d.change()) ? d : new Delta(d.dot(), d.hlc(), d.collection(), d.documentId(), change);
+        });
       }
       replica.recordSchemaVersion(name, target);
       beforeCommit.run();
-      return replica.committer().request(Durability.SYNC);
+      return replica.committer().ticket();
     });
-    if (done != null) {
-      awaitDurable(done);
-    }
-  }
-
-  private static void migrateDeltas(MVMap<byte[], byte[]> map, Migration migration, int from, int to) {
-    for (byte[] key : new ArrayList<>(map.keySet())) {
-      Delta d = DeltaCodec.decode(map.get(key));
-      Document change = migration.migrateDelta(d.collection(), d.change(), from, to);
-      if (!change.equals(d.change())) {
-        map.put(key, DeltaCodec.encode(new Delta(d.dot(), d.hlc(), d.collection(), d.documentId(), change)));
-      }
+    if (ticket != null) {
+      replica.committer().await(ticket, true);
     }
   }
 
@@ -589,48 +544,10 @@ public final class Namespace {
 
   /** What the last commit holds; the queue ships nothing newer. */
   VersionVector committed() {
-    return committed;
+    return vector.committed();
   }
 
   // ---- internals ----
-
-  /** Joins one delta into its document and records it everywhere; under the write lock. */
-  private Document applyLocked(Delta delta, byte[] encoded, String key, Document current) {
-    VersionVector next = vector.add(delta.dot());
-    Document joined = current.join(delta.change(), vector, CausalContext.NONE).compact(next);
-    store(key, joined);
-    log.put(Keys.dot(delta.dot()), encoded);
-    vector = next;
-    vectorEntries.put(delta.dot().replica().value(), encodeEntry(next, delta.dot().replica()));
-    return joined;
-  }
-
-  /**
-   * Writes a document; a document with no entry left is dropped. Its Merkle digest is brought up
-   * to date at the next commit (or repair step), once however often the document changed since.
-   */
-  private void store(String key, Document document) {
-    if (document.fields().isBottom()) {
-      documents.remove(key);
-    } else {
-      documents.put(key, CrdtCodec.encode(document));
-    }
-    merkleDirty.put(key, document);
-  }
-
-  /** Folds the documents changed since the last call into the Merkle index; under the write lock. */
-  private void syncMerkle() {
-    for (Map.Entry<String, Document> e : merkleDirty.entrySet()) {
-      byte[] merkleKey = Keys.bytes(e.getKey());
-      if (e.getValue().exists()) {
-        merkle.put(merkleKey, digest(e.getValue()));
-      } else {
-        merkle.remove(merkleKey);
-      }
-    }
-    merkleDirty.clear();
-    merkle.flush();
-  }
 
   private void countOverwrites(Document change, Document before, Document after) {
     for (FieldKey key : change.fields().keys()) {
@@ -643,108 +560,14 @@ public final class Namespace {
     }
   }
 
-  /** BLAKE3-256 of the canonical encoding of what a reader sees. */
-  static byte[] digest(Document document) {
-    byte[] encoded = CrdtCodec.encode(document.visible());
-    Blake3Digest d = new Blake3Digest(256);
-    d.update(encoded, 0, encoded.length);
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
-  }
-
-  /** Flushes Merkle digests into their map; the committer calls it before each commit. */
+  /** Writes derived state into the maps; the committer calls it under the write lock before each commit. */
   void beforeCommit() {
-    syncMerkle();
+    vector.beforeCommit();
+    digests.flush();
   }
 
   /** Marks everything applied so far as committed; the committer calls it after each commit. */
   void afterCommit() {
-    committed = vector;
-  }
-
-  private Document load(String key, String collection, String id) {
-    byte[] raw = documents.get(key);
-    return raw == null ? Document.EMPTY : decodeDocument(raw, collection, id);
-  }
-
-  private Document decodeDocument(byte[] raw, String collection, String id) {
-    try {
-      return CrdtCodec.decode(raw, Document.class);
-    } catch (CodecException e) {
-      throw new ReplicaException(ReplicaException.Reason.CORRUPT,
-          "stored document " + name + "/" + collection + "/" + id + " does not decode: " + e.getMessage(), e);
-    }
-  }
-
-  private static byte[] encodeEntry(VersionVector v, ReplicaId r) {
-    long[] extras = v.beyondGap(r);
-    ByteBuffer b = ByteBuffer.allocate(8 + 4 + 8 * extras.length);
-    b.putLong(v.contiguous(r)).putInt(extras.length);
-    for (long s : extras) {
-      b.putLong(s);
-    }
-    return b.array();
-  }
-
-  private VersionVector loadVector() {
-    int n = vectorEntries.size();
-    long[] ids = new long[n];
-    long[] contiguous = new long[n];
-    long[][] extras = new long[n][];
-    int i = 0;
-    for (Map.Entry<Long, byte[]> e : vectorEntries.entrySet()) {
-      ByteBuffer b = ByteBuffer.wrap(e.getValue());
-      ids[i] = e.getKey();
-      contiguous[i] = b.getLong();
-      int k = b.getInt();
-      if (k < 0 || k > b.remaining() / 8) {
-        throw new ReplicaException(ReplicaException.Reason.CORRUPT, "vector entry of " + new ReplicaId(ids[i]) + " is damaged");
-      }
-      extras[i] = new long[k];
-      for (int j = 0; j < k; j++) {
-        extras[i][j] = b.getLong();
-      }
-      i++;
-    }
-    try {
-      return VersionVector.fromEntries(ids, contiguous, extras);
-    } catch (IllegalArgumentException e) {
-      throw new ReplicaException(ReplicaException.Reason.CORRUPT, "namespace " + name + " vector is damaged: " + e.getMessage(), e);
-    }
-  }
-
-  static void awaitDurable(CompletableFuture<Void> durable) {
-    try {
-      durable.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof ReplicaException r) {
-        throw r;
-      }
-      throw e;
-    }
-  }
-
-  /** The Merkle node store's view of an MVStore map. */
-  private record MvByteMap(MVMap<byte[], byte[]> map) implements SortedBytesNodeStore.ByteMap {
-    public byte[] get(byte[] key) {
-      return map.get(key);
-    }
-
-    public void put(byte[] key, byte[] value) {
-      map.put(key, value);
-    }
-
-    public void remove(byte[] key) {
-      map.remove(key);
-    }
-
-    public byte[] ceilingKey(byte[] key) {
-      return map.ceilingKey(key);
-    }
-
-    public boolean isEmpty() {
-      return map.isEmpty();
-    }
+    vector.afterCommit();
   }
 }

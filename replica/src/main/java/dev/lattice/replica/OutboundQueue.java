@@ -19,17 +19,25 @@ import org.h2.mvstore.MVMap;
  * survive restarts. A write enters in the commit that makes it (see {@link Collection#update}) and
  * leaves only when an upstream acknowledges its dot, or rejects it for good; a rejected write is
  * surfaced and skipped so it never blocks the writes behind it.
+ *
+ * <p>The queue holds dots only: a queued write's bytes are its delta-log entry, which the log
+ * keeps until the write leaves the queue, so each write is stored once.
  */
 public final class OutboundQueue {
   private final Replica replica;
   private final Namespace namespace;
+  private final DeltaLog log;
   private final MVMap<byte[], byte[]> entries;
   private final MVMap<byte[], byte[]> rejected;
   private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
 
-  OutboundQueue(Replica replica, Namespace namespace, MVMap<byte[], byte[]> entries, MVMap<byte[], byte[]> rejected) {
+  private static final byte[] QUEUED = new byte[0];
+
+  OutboundQueue(Replica replica, Namespace namespace, DeltaLog log, MVMap<byte[], byte[]> entries,
+      MVMap<byte[], byte[]> rejected) {
     this.replica = replica;
     this.namespace = namespace;
+    this.log = log;
     this.entries = entries;
     this.rejected = rejected;
   }
@@ -43,12 +51,27 @@ public final class OutboundQueue {
       if (!have.covers(Keys.dotOf(key))) {
         continue; // not committed yet: a crash could still lose it, so no upstream may see it
       }
-      byte[] raw = entries.get(key);
+      byte[] raw = log.get(Keys.dotOf(key));
       if (raw != null) {
         out.add(DeltaCodec.decode(raw));
       }
     }
     return out;
+  }
+
+  /** Queues a local write; under the write lock, in the commit that makes the write. */
+  void add(Dot dot) {
+    entries.put(Keys.dot(dot), QUEUED);
+  }
+
+  /** The lowest queued sequence of {@code origin}, or {@code Long.MAX_VALUE}: the log keeps it. */
+  long lowestQueued(long origin) {
+    byte[] first = entries.ceilingKey(Keys.dot(origin, 1));
+    if (first == null) {
+      return Long.MAX_VALUE;
+    }
+    Dot dot = Keys.dotOf(first);
+    return dot.replica().value() == origin ? dot.seq() : Long.MAX_VALUE;
   }
 
   /** Whether the write of {@code dot} still waits for acknowledgement. */
@@ -71,7 +94,7 @@ public final class OutboundQueue {
         any |= entries.remove(Keys.dot(dot)) != null;
       }
       if (any) {
-        replica.committer().request(Durability.ASYNC);
+        replica.committer().commitLater();
       }
     } finally {
       replica.writeLock().unlock();
@@ -88,16 +111,19 @@ public final class OutboundQueue {
     replica.writeLock().lock();
     try {
       replica.checkOpen();
-      raw = entries.remove(Keys.dot(dot));
-      if (raw == null) {
+      if (entries.remove(Keys.dot(dot)) == null) {
         return;
       }
+      raw = log.get(dot);
       rejected.put(Keys.dot(dot), (code + ": " + message).getBytes(StandardCharsets.UTF_8));
-      replica.committer().request(Durability.ASYNC);
+      replica.committer().commitLater();
     } finally {
       replica.writeLock().unlock();
     }
     replica.metrics().rejectedWrites.increment();
+    if (raw == null) {
+      return;
+    }
     Delta write = DeltaCodec.decode(raw);
     for (RejectionListener l : rejectionListeners) {
       l.onRejected(write, code, message);

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -50,7 +48,13 @@ public final class Replica implements AutoCloseable {
   private final Hlc clock;
   private final ReplicaMetrics metrics = new ReplicaMetrics();
   private final Committer committer;
-  private final ExecutorService notifier;
+  private final java.util.concurrent.Executor callbacks;
+  /** The batch this thread's {@link #batch} body is building, if any. */
+  private final ThreadLocal<Batch> openBatch = new ThreadLocal<>();
+  /** Set while this thread runs a mutation function. */
+  private final ThreadLocal<Boolean> inMutation = new ThreadLocal<>();
+  /** The persisted HLC bound: no timestamp at or below it was ever issued after a restart. */
+  private long hlcBound;
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final ReplicaId id;
   private volatile boolean closed;
@@ -71,14 +75,11 @@ public final class Replica implements AutoCloseable {
     String hlc = meta.get("hlc");
     if (hlc != null) {
       clock.advanceTo(Long.parseLong(hlc));
+      hlcBound = Long.parseLong(hlc);
     }
-    this.notifier = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "lattice-notifier");
-      t.setDaemon(true);
-      return t;
-    });
+    this.callbacks = options.callbackExecutor();
     this.committer = new Committer(store, writeLock, options.asyncCommitDelay(), this::beforeCommit,
-        this::afterCommit, metrics);
+        this::afterCommit, callbacks, metrics);
     store.commit();
     committer.start();
     for (String mapName : store.getMapNames()) {
@@ -92,7 +93,6 @@ public final class Replica implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       committer.abandon();
-      notifier.shutdownNow();
       throw e;
     }
   }
@@ -126,8 +126,15 @@ public final class Replica implements AutoCloseable {
     }
     MVStore store;
     try {
-      store = new MVStore.Builder().fileName(path.toString()).autoCommitDisabled()
-          .cacheSize(options.cacheSizeMb()).open();
+      MVStore.Builder builder = new MVStore.Builder().fileName(path.toString()).autoCommitDisabled()
+          .cacheSize(options.cacheSizeMb());
+      if (options.pageCompression()) {
+        builder.compress();
+      }
+      store = builder.open();
+      // Freed chunks are reused once the background sync has surely forced their replacements to
+      // the device; MVStore's default keeps them 45 s, which lets a busy file grow without bound.
+      store.setRetentionTime(Committer.SAFE_REUSE_MILLIS);
     } catch (MVStoreException e) {
       boolean locked = e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED;
       throw new ReplicaException(locked ? ReplicaException.Reason.LOCKED : ReplicaException.Reason.CORRUPT,
@@ -174,7 +181,7 @@ public final class Replica implements AutoCloseable {
     return namespaces.computeIfAbsent(name, n -> {
       writeLock.lock();
       try {
-        return new Namespace(this, n, new Maps(), new Listeners(n, notifier));
+        return new Namespace(this, n, new Maps(), new Listeners(n, callbacks));
       } finally {
         writeLock.unlock();
       }
@@ -186,9 +193,99 @@ public final class Replica implements AutoCloseable {
     return new TreeSet<>(namespaces.keySet());
   }
 
-  /** Waits until every write made so far is committed and synced. */
+  /**
+   * Waits until every write made so far is committed and synced.
+   *
+   * @throws ReplicaException INVALID_MUTATION if called inside a mutation function or a batch
+   *     body (it would wait for a commit that waits for the caller), CLOSED if closed
+   */
   public void flush() {
-    Namespace.awaitDurable(requestCommit(Durability.SYNC));
+    refuseInsideMutation("flush()");
+    if (openBatch.get() != null) {
+      throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION,
+          "flush() inside a batch body would wait for the batch's own commit; call it after batch() returns");
+    }
+    long ticket;
+    writeLock.lock();
+    try {
+      checkOpen();
+      ticket = committer.ticket();
+    } finally {
+      writeLock.unlock();
+    }
+    committer.await(ticket, true);
+  }
+
+  /**
+   * Runs {@code body} as one batch: every update and delete it makes on this replica's
+   * collections (from this thread) commits in one commit, each document mutation under its own
+   * dot, and the call returns per {@code durability}. All or nothing: if the body throws, nothing
+   * it wrote is stored and the exception propagates. Reads inside the body see the batch's own
+   * writes. The body runs under the replica's write lock, so other writers wait for it: keep it
+   * to computing writes.
+   *
+   * @throws ReplicaException INVALID_MUTATION if called inside a mutation function or another
+   *     batch, or if a mutation of the body broke a rule of the write API (nothing is stored);
+   *     CLOSED; STORAGE if the commit failed
+   */
+  public BatchReceipt batch(Durability durability, Runnable body) {
+    java.util.Objects.requireNonNull(durability, "durability");
+    java.util.Objects.requireNonNull(body, "body");
+    refuseInsideMutation("batch()");
+    if (openBatch.get() != null) {
+      throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION, "batch() inside a batch body; make it one batch");
+    }
+    Batch batch = new Batch(this);
+    long ticket;
+    writeLock.lock();
+    try {
+      checkOpen();
+      openBatch.set(batch);
+      try {
+        body.run();
+      } finally {
+        openBatch.remove();
+      }
+      batch.write();
+      ticket = committer.ticket();
+      if (durability == Durability.ASYNC && !batch.dots().isEmpty()) {
+        committer.commitLater();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    batch.notifyListeners();
+    if (durability != Durability.ASYNC && !batch.dots().isEmpty()) {
+      committer.await(ticket, durability == Durability.SYNC);
+    }
+    return new BatchReceipt(batch.dots(), committer, ticket);
+  }
+
+  /** {@link #batch(Durability, Runnable)} with the replica's durability. */
+  public BatchReceipt batch(Runnable body) {
+    return batch(options.durability(), body);
+  }
+
+  /**
+   * Rewrites the file so that it holds little more than its live data: every chunk is rewritten
+   * and the file truncated. Writers wait while it runs (about a second per 10^5 documents); the
+   * background compaction that keeps the file bounded does not stall them this way.
+   *
+   * @throws ReplicaException CLOSED, INVALID_MUTATION inside a mutation or batch
+   */
+  public void compact() {
+    flush();
+    writeLock.lock();
+    try {
+      checkOpen();
+      store.compact(100, Integer.MAX_VALUE);
+      store.commit();
+      store.compactFile(Integer.MAX_VALUE);
+      metrics.housekeeping.increment();
+    } finally {
+      writeLock.unlock();
+    }
+    flush();
   }
 
   /** Commits, syncs and closes the file. Closing twice is harmless. */
@@ -197,9 +294,8 @@ public final class Replica implements AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true;
     committer.close();
-    notifier.shutdown();
+    closed = true;
     store.close();
   }
 
@@ -207,7 +303,6 @@ public final class Replica implements AutoCloseable {
   void simulateCrash() {
     closed = true;
     committer.abandon();
-    notifier.shutdownNow();
     store.closeImmediately();
   }
 
@@ -219,13 +314,34 @@ public final class Replica implements AutoCloseable {
     return committer;
   }
 
-  java.util.concurrent.CompletableFuture<Void> requestCommit(Durability mode) {
-    writeLock.lock();
+  /** A future for the commit (and sync) of {@code ticket}, run at once in the background. */
+  java.util.concurrent.CompletableFuture<Void> commitInBackground(long ticket, boolean sync) {
+    return committer.commitSoon(ticket, sync);
+  }
+
+  /** The batch this thread is building, or null. */
+  Batch openBatch() {
+    return openBatch.get();
+  }
+
+  /** Runs a user mutation function, marking the thread so a nested write is refused. */
+  void runMutation(Runnable mutation) {
+    inMutation.set(Boolean.TRUE);
     try {
-      checkOpen();
-      return committer.request(mode);
+      mutation.run();
     } finally {
-      writeLock.unlock();
+      inMutation.remove();
+    }
+  }
+
+  /**
+   * @throws ReplicaException INVALID_MUTATION if this thread is running a mutation function
+   */
+  void refuseInsideMutation(String what) {
+    if (inMutation.get() != null) {
+      throw new ReplicaException(ReplicaException.Reason.INVALID_MUTATION, what
+          + " called inside a mutation function; a mutation writes one document under one dot. "
+          + "Use batch() to write several documents together");
     }
   }
 
@@ -235,11 +351,22 @@ public final class Replica implements AutoCloseable {
     }
   }
 
-  /** Persists the clock once per commit, so a restart never issues a timestamp already used. */
+  /**
+   * Persists a bound above the clock whenever the clock has passed the last one, so a restart
+   * never issues a timestamp already used, and most commits write nothing for the clock. A
+   * restarted clock starts at the bound, at most {@link #HLC_BOUND_STEP_MILLIS} ahead of the time
+   * it stopped.
+   */
   private void beforeCommit() {
-    meta.put("hlc", Long.toString(clock.current()));
+    long now = clock.current();
+    if (now > hlcBound) {
+      hlcBound = now + (HLC_BOUND_STEP_MILLIS << 16);
+      meta.put("hlc", Long.toString(hlcBound));
+    }
     namespaces.values().forEach(Namespace::beforeCommit);
   }
+
+  private static final long HLC_BOUND_STEP_MILLIS = 1_000;
 
   private void afterCommit() {
     namespaces.values().forEach(Namespace::afterCommit);
@@ -282,23 +409,24 @@ public final class Replica implements AutoCloseable {
     return java.util.Arrays.stream(retired.split(",")).map(ReplicaId::parse).toList();
   }
 
-  private final class Maps implements Namespace.MapOpener {
-    public MVMap<String, byte[]> strings(String name) {
+  /** Opens the MVStore maps a namespace uses. */
+  final class Maps {
+    MVMap<String, byte[]> strings(String name) {
       return store.openMap(name, new MVMap.Builder<String, byte[]>()
           .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
     }
 
-    public MVMap<byte[], byte[]> bytes(String name) {
+    MVMap<byte[], byte[]> bytes(String name) {
       return store.openMap(name, new MVMap.Builder<byte[], byte[]>()
           .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
     }
 
-    public MVMap<Long, byte[]> longsToBytes(String name) {
+    MVMap<Long, byte[]> longsToBytes(String name) {
       return store.openMap(name, new MVMap.Builder<Long, byte[]>()
           .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
     }
 
-    public MVMap<Long, Long> longs(String name) {
+    MVMap<Long, Long> longs(String name) {
       return store.openMap(name, new MVMap.Builder<Long, Long>()
           .keyType(LongDataType.INSTANCE).valueType(LongDataType.INSTANCE));
     }

@@ -19,6 +19,9 @@ import java.util.random.RandomGenerator;
  * @param cacheSizeMb MVStore page cache
  * @param schemas the schema of each namespace, by namespace name; a replica opened with a newer
  *     version than it holds migrates that namespace before it is used
+ * @param callbackExecutor where change listeners and {@code durable()} callbacks run; never the
+ *     thread that commits. Default: a small pool of daemon threads shared by every replica
+ * @param pageCompression whether MVStore compresses pages (LZF): smaller files, slower commits
  */
 public record ReplicaOptions(
     Role role,
@@ -28,7 +31,9 @@ public record ReplicaOptions(
     LongSupplier wallClock,
     RandomGenerator random,
     int cacheSizeMb,
-    java.util.Map<String, Schema> schemas) {
+    java.util.Map<String, Schema> schemas,
+    java.util.concurrent.Executor callbackExecutor,
+    boolean pageCompression) {
 
   public ReplicaOptions {
     Objects.requireNonNull(role, "role");
@@ -45,13 +50,23 @@ public record ReplicaOptions(
       throw new IllegalArgumentException("cacheSizeMb must be at least 1: " + cacheSizeMb);
     }
     schemas = java.util.Map.copyOf(schemas);
+    Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+  }
+
+  /** The default callback executor: two daemon threads, shared. */
+  private static final class SharedCallbacks {
+    static final java.util.concurrent.Executor POOL = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "lattice-callbacks");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Defaults: edge, {@code SYNC}, 20 ms async delay, 60 s skew bound, system clock, 16 MB cache. */
+  /** Defaults: edge, {@code SYNC}, 20 ms async delay, 60 s skew bound, system clock, 16 MB cache, compressed pages. */
   public static ReplicaOptions defaults() {
     return builder().build();
   }
@@ -65,6 +80,20 @@ public record ReplicaOptions(
     private RandomGenerator random = new java.security.SecureRandom();
     private int cacheSizeMb = 16;
     private final java.util.Map<String, Schema> schemas = new java.util.HashMap<>();
+    private java.util.concurrent.Executor callbackExecutor;
+    private boolean pageCompression = true;
+
+    /** Where listeners and completion callbacks run (default: a small shared pool). */
+    public Builder callbackExecutor(java.util.concurrent.Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Whether pages are compressed (default true). */
+    public Builder pageCompression(boolean compress) {
+      this.pageCompression = compress;
+      return this;
+    }
 
     public Builder role(Role role) {
       this.role = role;
@@ -111,7 +140,8 @@ public record ReplicaOptions(
      * @throws IllegalArgumentException naming the first invalid field
      */
     public ReplicaOptions build() {
-      return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb, schemas);
+      return new ReplicaOptions(role, durability, asyncCommitDelay, maxSkew, wallClock, random, cacheSizeMb, schemas,
+          callbackExecutor == null ? SharedCallbacks.POOL : callbackExecutor, pageCompression);
     }
   }
 }

@@ -34,12 +34,12 @@ import java.util.stream.LongStream;
  * <h2>The loop</h2>
  *
  * One thread (the test's) runs every session: tasks go through {@link #tasks} in FIFO order. A
- * session's {@link SessionOutput#execute} is called from the replica's committer thread (a durable
- * commit completes there) or, if the commit was already done, from the loop itself; which of the
- * two is a race. So every {@code execute} goes to a side buffer, and the loop moves it into the
- * queue only at a <em>drain point</em>: it first flushes every open replica (after
- * {@link Replica#flush()} returns, every callback of every earlier commit has run, since the
- * committer completes futures in request order on its thread), then moves the buffered tasks in
+ * session's {@link SessionOutput#execute} is called from a completion callback (a durable commit
+ * completes it) or, if the commit was already done, from the loop itself. Every replica of the net
+ * hands its callbacks to one queue, and every {@code execute} goes to a side buffer; the loop
+ * moves them into the queue only at a <em>drain point</em>: it first flushes every open replica
+ * (when {@link Replica#flush()} returns, every earlier commit has handed over its callbacks, in
+ * commit order), runs the callbacks, then moves the buffered tasks in
  * the order of the connection end that asked (stable: per end, commit order). That keeps a run a
  * pure function of its seed, so a failing seed replays exactly. Drain points come when the queue
  * is empty and, with {@link #drainChance}, between tasks.
@@ -118,8 +118,15 @@ final class SyncNet implements AutoCloseable {
   /** Options for a replica of this net: seeded id, the net's wall clock, COMMIT durability. */
   ReplicaOptions.Builder options(Role role) {
     return ReplicaOptions.builder().role(role).durability(Durability.COMMIT)
-        .random(new SplittableRandom(random.nextLong())).wallClock(wallClock());
+        .random(new SplittableRandom(random.nextLong())).wallClock(wallClock())
+        .callbackExecutor(callbacks::add);
   }
+
+  /**
+   * Completion callbacks of every replica of the net, in the order their commits handed them
+   * over; run on the loop at drain points, so when they run depends on the seed alone.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> callbacks = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   Replica track(Replica replica) {
     open.add(replica);
@@ -150,6 +157,9 @@ final class SyncNet implements AutoCloseable {
   void drain() {
     for (Replica r : List.copyOf(open)) {
       r.flush();
+    }
+    for (Runnable callback; (callback = callbacks.poll()) != null; ) {
+      callback.run();
     }
     List<Buffered> now;
     synchronized (buffered) {
