@@ -12,8 +12,12 @@ import java.util.TreeMap;
  * over the rounds (throughput also min and max), then Lattice's ratio to every other side.
  */
 final class Report {
-  /** The metrics ratios are given for: the figure's throughput and its size at the end. */
-  private static final List<String> RATIO_METRICS = List.of("thrpt", "size");
+  /**
+   * The ratios given, Lattice's metric over the other side's: throughput, size at the end, and
+   * Lattice's size after {@code compact()} over the other's size.
+   */
+  private static final List<List<String>> RATIOS = List.of(List.of("thrpt", "thrpt"), List.of("size", "size"),
+      List.of("size.compacted", "size"));
 
   private Report() {}
 
@@ -43,9 +47,10 @@ final class Report {
       if (e.getKey().equals(LatticeSide.SYSTEM)) {
         continue;
       }
-      for (String metric : RATIO_METRICS) {
+      for (List<String> ratio : RATIOS) {
+        String metric = ratio.get(0);
         Series of = find(lattice, metric);
-        Series to = find(e.getValue(), metric);
+        Series to = find(e.getValue(), ratio.get(1));
         if (of == null || to == null) {
           continue;
         }

@@ -67,7 +67,7 @@ record Step(String figure, int batch) {
   /**
    * The result lines of one trial on a Java side, shaped as the Node script's: {@code thrpt},
    * {@code size} and {@code size.per_key} for the builds; {@code thrpt}, {@code size} and
-   * {@code size.at} per checkpoint for {@code hot}. A {@code NaN} throughput or size prints as null.
+   * {@code size.at} per checkpoint for {@code hot}.
    */
   List<ResultLine> lines(String system, Sizes s, Measured m) {
     List<ResultLine> out = new ArrayList<>();
@@ -95,20 +95,17 @@ record Step(String figure, int batch) {
     }
     for (Map.Entry<String, Double> e : m.extra().entrySet()) {
       out.add(new ResultLine(name, p, e.getKey(), e.getValue(), "bytes"));
+      if (!figure.equals(HOT)) {
+        out.add(new ResultLine(name, p, e.getKey() + ".per_key", e.getValue() / s.keys(), "bytes"));
+      }
     }
     return out;
   }
 
   /**
    * What one trial measured: the time of the writes (their last commit included), the size at the
-   * end, the size at each checkpoint of {@code hot}, and any further sizes by metric name.
-   * {@code nanos} is {@code NaN} for a figure the side cannot run.
+   * end, the size at each checkpoint of {@code hot}, and any further sizes by metric name (for
+   * the builds, each also per key).
    */
-  record Measured(double nanos, double size, double[] sizeAt, Map<String, Double> extra) {
-    static Measured unavailable(int checkpoints) {
-      double[] at = new double[checkpoints];
-      java.util.Arrays.fill(at, Double.NaN);
-      return new Measured(Double.NaN, Double.NaN, at, Map.of());
-    }
-  }
+  record Measured(double nanos, double size, double[] sizeAt, Map<String, Double> extra) {}
 }

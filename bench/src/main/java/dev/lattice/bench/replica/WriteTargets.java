@@ -14,7 +14,6 @@ import java.util.function.LongFunction;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.type.ByteArrayDataType;
-import org.h2.mvstore.type.LongDataType;
 import org.h2.mvstore.type.StringDataType;
 
 /**
@@ -66,12 +65,12 @@ public abstract class WriteTargets implements AutoCloseable {
   }
 
   /**
-   * The maps a client replica's local write puts into, with the replica's key and value types:
-   * the document ({@code docs}, the value under its key), the delta under its 16-byte dot in the
-   * log and in the outbound queue ({@code log}, {@code outbox}; here the value again), and the
-   * writer's vector entry ({@code vector}: replica id to its 8-byte sequence number). The Merkle
-   * map and the {@code meta} clock entry, written per commit, are left out: they are what the raw
-   * loop has no need for.
+   * The maps a client replica's local write puts into, with the replica's key and value types: the
+   * document under its key ({@code docs}; here the value), the delta under its 16-byte dot in the
+   * log ({@code log}; here the value again), and the dot in the outbound queue ({@code outbox},
+   * an empty value: the queue holds dots, the bytes stay in the log). What the replica writes once
+   * per commit rather than per write (the vector entry, the clock bound, the Merkle digests) is
+   * left out.
    */
   public static RawLayout clientMaps(LongFunction<String> key, LongFunction<byte[]> value) {
     return store -> {
@@ -79,18 +78,15 @@ public abstract class WriteTargets implements AutoCloseable {
           .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
       MVMap<byte[], byte[]> log = bytesMap(store, "ns.bench.log");
       MVMap<byte[], byte[]> outbox = bytesMap(store, "ns.bench.outbox");
-      MVMap<Long, byte[]> vector = store.openMap("ns.bench.vector", new MVMap.Builder<Long, byte[]>()
-          .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
       long replica = 0x1a77ce00bea70001L;
+      byte[] queued = new byte[0];
       long[] seq = {0};
       return i -> {
         byte[] v = value.apply(i);
-        long s = ++seq[0];
-        byte[] dot = ByteBuffer.allocate(16).putLong(replica).putLong(s).array();
+        byte[] dot = ByteBuffer.allocate(16).putLong(replica).putLong(++seq[0]).array();
         docs.put(key.apply(i), v);
         log.put(dot, v);
-        outbox.put(dot, v);
-        vector.put(replica, ByteBuffer.allocate(8).putLong(s).array());
+        outbox.put(dot, queued);
       };
     };
   }
