@@ -22,7 +22,15 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * An incremental Merkle index over {@code key → value digest}, one hash trie per partition.
+ * The legacy persistent Merkle index over {@code key → value digest}, one hash trie per partition.
+ *
+ * <p><b>Legacy path.</b> Its node digests hash their children, so every commit rehashes and
+ * rewrites the nodes on the paths it touched. The replica moves to {@link
+ * dev.lattice.merkle.tree.DigestBuckets} (O(1) per write) and {@link
+ * dev.lattice.merkle.tree.DerivedTree}; this class, {@link NodeStore} and its stores stay only
+ * until nothing uses them. Its trie has the shape of the additive one, so it speaks the same
+ * messages, but its digests differ: it reconciles only with another legacy index, and its
+ * messages do not follow PROTOCOL.md §7.1 (which describes the additive digests).
  *
  * <h2>Idea</h2>
  *

@@ -1,6 +1,9 @@
 package dev.lattice.merkle;
 
-/** An argument given to a {@link MerkleIndex} or its configuration is outside its domain. */
+/**
+ * An argument given to the Merkle index, its buckets, trees or configuration is outside its
+ * domain, or what the caller supplies contradicts what it supplied before.
+ */
 public final class MerkleIndexException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -8,7 +11,10 @@ public final class MerkleIndexException extends RuntimeException {
   public enum Reason {
     /** A key is empty or longer than {@link MerkleConfig#MAX_KEY_LENGTH}. */
     KEY_LENGTH,
-    /** A value digest is empty or longer than {@link MerkleConfig#MAX_VALUE_DIGEST_LENGTH}. */
+    /**
+     * A digest has the wrong length: an element digest is not {@link Digests#LENGTH} bytes, or a
+     * legacy value digest is empty or longer than {@link MerkleConfig#MAX_VALUE_DIGEST_LENGTH}.
+     */
     VALUE_DIGEST_LENGTH,
     /** A bulk build was given the same key twice. */
     DUPLICATE_KEY,
@@ -19,7 +25,18 @@ public final class MerkleIndexException extends RuntimeException {
     /** A partitioner returned a prefix length outside {@code [0, key.length]}. */
     PARTITION_LENGTH,
     /** A scope range has its upper bound at or below its lower bound. */
-    SCOPE_RANGE
+    SCOPE_RANGE,
+    /**
+     * A bucket update removes or replaces a document in a bucket that holds none, or a stored
+     * bucket is loaded twice: the caller's old digests do not match what it added before.
+     */
+    INCONSISTENT_UPDATE,
+    /**
+     * An {@link dev.lattice.merkle.tree.Enumerator} listed keys that disagree with the bucket
+     * snapshot it was opened with (another count or sum, a key outside the prefixes asked for, a
+     * key twice): the two do not come from one consistent version.
+     */
+    INCONSISTENT_ENUMERATION
   }
 
   private final Reason reason;

@@ -1,19 +1,23 @@
 /**
- * Incremental Merkle index over {@code key → value digest} and its reconciliation.
+ * Merkle digests of a namespace and their reconciliation (PROTOCOL.md §7).
  *
  * <ul>
- *   <li>{@link dev.lattice.merkle.MerkleIndex}: one hash trie per partition (a key prefix such as
- *       {@code collection \0}); {@code put}/{@code remove} in O(depth), digests recomputed lazily
- *       by {@code flush}; {@code build} for bulk loads.
- *   <li>{@link dev.lattice.merkle.store.NodeStore}: where nodes live. {@code replica/} wraps an
- *       MVStore {@code MVMap<byte[], byte[]>} in {@link dev.lattice.merkle.store.SortedBytesNodeStore}
- *       and updates the index in the same commit as the document, calling {@code flush} before
- *       the commit so every stored version is clean.
- *   <li>{@link dev.lattice.merkle.Scope}: the partitions a session covers (all, one collection,
- *       what a client may read).
- *   <li>{@link dev.lattice.merkle.sync.Reconciler}: the sans-I/O state machine; messages are
+ *   <li>{@link dev.lattice.merkle.Digests}: the key hash (where a document sits in the trie) and
+ *       the element digest (what it contributes), both BLAKE3-256.
+ *   <li>{@link dev.lattice.merkle.tree}: the additive trie. {@code DigestBuckets} is what a
+ *       replica keeps current on every write, O(1) per write (sums of element digests modulo
+ *       2^256 in 4,096 buckets per partition); {@code DerivedTree} derives the trie from a
+ *       snapshot of the buckets and an enumerator over one consistent version of the documents
+ *       when a repair opens; {@code MemoryTree} is the same trie built from entries in memory.
+ *   <li>{@link dev.lattice.merkle.sync.Reconciler}: the sans-I/O state machine over any
+ *       {@link dev.lattice.merkle.sync.TreeView}; messages are
  *       {@link dev.lattice.merkle.sync.ReconcileMessage} with the binary form of
  *       {@link dev.lattice.merkle.sync.MessageCodec}.
+ *   <li>{@link dev.lattice.merkle.Scope}: the partitions a session covers (all, one collection,
+ *       what a client may read); {@link dev.lattice.merkle.Partitioner}: how keys map to them.
+ *   <li>Legacy, until the replica has moved to the buckets: {@link dev.lattice.merkle.MerkleIndex}
+ *       and {@link dev.lattice.merkle.store} (a persistent hash trie whose node digests hash their
+ *       children, rehashed on every commit). It reconciles only with itself.
  * </ul>
  *
  * <p>This module depends on the JDK and Bouncy Castle only (checked by {@code ArchitectureTest}).

@@ -23,9 +23,29 @@ class ArchitectureTest {
   }
 
   @Test
-  void storeAndInternalDoNotReachUpIntoSync() {
+  void storeAndInternalDoNotReachUpIntoSyncOrTree() {
     noClasses().that().resideInAnyPackage("dev.lattice.merkle.store..", "dev.lattice.merkle.internal..")
-        .should().dependOnClassesThat().resideInAPackage("dev.lattice.merkle.sync..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.lattice.merkle.sync..",
+            "dev.lattice.merkle.tree..")
+        .check(MAIN);
+  }
+
+  /** The reconciler reads trees through {@code TreeView} only; the trees implement it. */
+  @Test
+  void syncDoesNotKnowTheTreeImplementations() {
+    noClasses().that().resideInAPackage("dev.lattice.merkle.sync..")
+        .should().dependOnClassesThat().resideInAPackage("dev.lattice.merkle.tree..")
+        .check(MAIN);
+  }
+
+  /** The additive trees do not build on the legacy persistent index. */
+  @Test
+  void treeDoesNotUseTheLegacyIndex() {
+    noClasses().that().resideInAPackage("dev.lattice.merkle.tree..")
+        .should().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.merkle.MerkleIndex")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.merkle.store.NodeStore")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.merkle.store.Node")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.merkle.internal.NodeHasher")
         .check(MAIN);
   }
 }

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
-/** Random keys and digests in the replica layout {@code collection \0 id}. */
+/**
+ * Random keys and digests in the replica layout {@code collection \0 id}: {@link #element} for
+ * the additive trees (32 bytes), {@link #digest} for the legacy index (any length up to 64).
+ */
 public final class Gen {
   /** Collection names; "" stands for keys without a separator (the empty partition). */
   public static final List<String> COLLECTIONS = List.of("users", "posts", "u", "usersX", "");
@@ -38,6 +41,22 @@ public final class Gen {
   public static byte[] digest(SplittableRandom rng) {
     byte[] d = new byte[rng.nextInt(10) == 0 ? 1 + rng.nextInt(64) : 32];
     rng.nextBytes(d);
+    return d;
+  }
+
+  /** A 32-byte element digest. */
+  public static byte[] element(SplittableRandom rng) {
+    byte[] d = new byte[32];
+    rng.nextBytes(d);
+    return d;
+  }
+
+  /** A 32-byte element digest other than {@code old}. */
+  public static byte[] otherElement(SplittableRandom rng, byte[] old) {
+    byte[] d;
+    do {
+      d = element(rng);
+    } while (Arrays.equals(d, old));
     return d;
   }
 

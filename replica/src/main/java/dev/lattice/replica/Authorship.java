@@ -23,10 +23,15 @@ final class Authorship {
 
   /** The first stored dot of {@code change} that is not {@code own}, or null if there is none. */
   static Dot foreignDot(Document change, Dot own) {
-    return foreign(change.fields(), own);
+    return firstDot(change, d -> !d.equals(own));
   }
 
-  private static Dot foreign(Field field, Dot own) {
+  /** The first dot stored anywhere in {@code document} that {@code test} accepts, or null. */
+  static Dot firstDot(Document document, java.util.function.Predicate<Dot> test) {
+    return foreign(document.fields(), test);
+  }
+
+  private static Dot foreign(Field field, java.util.function.Predicate<Dot> own) {
     if (field instanceof LwwRegister r) {
       return firstOther(r.entries().keySet(), own);
     } else if (field instanceof MvRegister r) {
@@ -56,9 +61,9 @@ final class Authorship {
     }
   }
 
-  private static Dot firstOther(java.util.Set<Dot> dots, Dot own) {
+  private static Dot firstOther(java.util.Set<Dot> dots, java.util.function.Predicate<Dot> test) {
     for (Dot d : dots) {
-      if (!d.equals(own)) {
+      if (test.test(d)) {
         return d;
       }
     }

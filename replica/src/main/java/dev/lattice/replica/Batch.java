@@ -65,6 +65,12 @@ final class Batch {
     return stage == null ? null : stage.documents.get(key);
   }
 
+  /** The documents the batch has written in {@code namespace}, by key. */
+  Map<String, Document> stagedDocuments(Namespace namespace) {
+    Stage stage = stages.get(namespace);
+    return stage == null ? Map.of() : stage.documents;
+  }
+
   /** Stores every write; under the write lock, after the body returned. */
   void write() {
     for (Map.Entry<Namespace, Stage> e : stages.entrySet()) {

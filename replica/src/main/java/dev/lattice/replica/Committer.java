@@ -21,11 +21,12 @@ import org.h2.mvstore.MVStore;
  *
  * <h2>Generations</h2>
  *
- * Every commit runs under the replica's write lock and ends a generation. A change made under the
- * write lock during generation {@code g} is in the commit that ends {@code g}; the writer keeps
- * {@code g} as its ticket, and its write is committed once {@link #committed} exceeds it and
- * forced to the device once {@link #synced} does. The commit holds the write lock because one
- * mutation changes several maps, and MVStore captures each map's root separately.
+ * Writers stage their changes under the replica's write lock (see {@link PendingWrites}); a
+ * commit takes the staged changes under that lock, which ends a generation, then writes them into
+ * the maps and commits outside it. A change staged during generation {@code g} is in the commit
+ * that ends {@code g}; the writer keeps {@code g} as its ticket, and its write is committed once
+ * {@link #committed} exceeds it and forced to the device once {@link #synced} does. Since only
+ * the leader writes into the maps, MVStore never captures half of a mutation.
  *
  * <h2>Callbacks</h2>
  *
@@ -37,8 +38,7 @@ final class Committer implements AutoCloseable {
   private final MVStore store;
   private final ReentrantLock writeLock;
   private final long asyncDelayNanos;
-  private final Runnable beforeCommit;
-  private final Runnable onCommitted;
+  private final java.util.function.Supplier<Swapped> swap;
   private final Executor callbacks;
   private final ReplicaMetrics metrics;
   private final Thread background;
@@ -67,13 +67,24 @@ final class Committer implements AutoCloseable {
 
   private record Waiter(long ticket, boolean sync, CompletableFuture<Void> done) {}
 
-  Committer(MVStore store, ReentrantLock writeLock, Duration asyncDelay, Runnable beforeCommit,
-      Runnable onCommitted, Executor callbacks, ReplicaMetrics metrics) {
+  /** What writers staged up to a commit, taken from them in one step (see {@link PendingWrites}). */
+  interface Swapped {
+    /** Writes the staged changes into the maps; outside the write lock. */
+    void persist();
+
+    /** Records that the commit holding them is done. */
+    void committed();
+  }
+
+  /**
+   * @param swap takes what writers staged; runs under the write lock
+   */
+  Committer(MVStore store, ReentrantLock writeLock, Duration asyncDelay, java.util.function.Supplier<Swapped> swap,
+      Executor callbacks, ReplicaMetrics metrics) {
     this.store = store;
     this.writeLock = writeLock;
     this.asyncDelayNanos = asyncDelay.toNanos();
-    this.beforeCommit = beforeCommit;
-    this.onCommitted = onCommitted;
+    this.swap = swap;
     this.callbacks = callbacks;
     this.metrics = metrics;
     this.background = new Thread(this::runBackground, "lattice-committer");
@@ -181,24 +192,7 @@ final class Committer implements AutoCloseable {
     boolean didSync = false;
     ReplicaException failed = null;
     try {
-      writeLock.lock();
-      try {
-        lock.lock();
-        try {
-          dirtySince = -1;
-          urgent = false;
-        } finally {
-          lock.unlock();
-        }
-        beforeCommit.run();
-        store.commit();
-        ended = generation;
-        generation = ended + 1;
-        onCommitted.run();
-      } finally {
-        writeLock.unlock();
-      }
-      metrics.commits.increment();
+      ended = commitStaged();
       boolean wanted;
       lock.lock();
       try {
@@ -216,12 +210,47 @@ final class Committer implements AutoCloseable {
     } catch (RuntimeException e) {
       failed = e instanceof ReplicaException r ? r : new ReplicaException(ReplicaException.Reason.STORAGE, "commit failed: " + e, e);
     }
+    handOn(ended, didSync, failed);
+  }
+
+  /**
+   * Takes what writers staged (a moment under the write lock), writes it into the maps and
+   * commits, while writers stage the next generation. Returns the generation committed. Only the
+   * leader calls it.
+   */
+  private long commitStaged() {
+    Swapped swapped;
+    long ended;
+    writeLock.lock();
+    try {
+      lock.lock();
+      try {
+        dirtySince = -1;
+        urgent = false;
+      } finally {
+        lock.unlock();
+      }
+      swapped = swap.get();
+      ended = generation;
+      generation = ended + 1;
+    } finally {
+      writeLock.unlock();
+    }
+    swapped.persist();
+    store.commit();
+    swapped.committed();
+    metrics.commits.increment();
+    return ended;
+  }
+
+  /** Ends a lead: records the outcome and wakes waiters; {@code ended} is -1 if nothing committed. */
+  private void handOn(long ended, boolean didSync, ReplicaException failed) {
     lock.lock();
     try {
       leading = false;
       if (failed != null) {
         failure = failed;
-      } else {
+      } else if (ended >= 0) {
         committed = ended + 1;
         if (didSync) {
           synced = ended + 1;
@@ -231,6 +260,40 @@ final class Committer implements AutoCloseable {
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code action} as the leader, after committing what is staged: no commit runs beside
+   * it, while writers go on staging. For MVStore operations that commit by themselves
+   * (compaction), which must never capture a half-written buffer.
+   */
+  void exclusive(Runnable action) {
+    lock.lock();
+    try {
+      while (leading) {
+        changed.awaitUninterruptibly();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      leading = true;
+    } finally {
+      lock.unlock();
+    }
+    long ended = -1;
+    ReplicaException failed = null;
+    try {
+      ended = commitStaged();
+      action.run();
+    } catch (ReplicaException e) {
+      failed = e;
+    } catch (RuntimeException e) {
+      failed = new ReplicaException(ReplicaException.Reason.STORAGE, "storage operation failed: " + e, e);
+    }
+    handOn(ended, false, failed);
+    if (failed != null) {
+      throw failed;
     }
   }
 

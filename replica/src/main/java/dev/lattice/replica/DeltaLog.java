@@ -28,24 +28,44 @@ final class DeltaLog {
 
   private final MVMap<byte[], byte[]> log;
   private final MVMap<Long, Long> floors;
+  private final Staging staging;
 
-  DeltaLog(MVMap<byte[], byte[]> log, MVMap<Long, Long> floors) {
+  DeltaLog(MVMap<byte[], byte[]> log, MVMap<Long, Long> floors, Staging staging) {
     this.log = log;
     this.floors = floors;
+    this.staging = staging;
   }
 
-  /** Appends one encoded delta; under the write lock. */
+  /** Stages one encoded delta; under the write lock. */
   void append(Dot dot, byte[] encoded) {
-    log.put(Keys.dot(dot), encoded);
+    PendingWrites p = staging.current;
+    p.logAppends.put(dot, encoded);
+    p.changes++;
   }
 
   /** The encoded delta of {@code dot}, or null if it is not (or no longer) logged. */
   byte[] get(Dot dot) {
-    return log.get(Keys.dot(dot));
+    byte[] staged = staging.find(p -> p.logAppends.get(dot));
+    return staged != null ? staged : log.get(Keys.dot(dot));
   }
 
   long floor(ReplicaId origin) {
-    return floors.getOrDefault(origin.value(), 0L);
+    Long staged = staging.find(p -> p.floors.get(origin.value()));
+    return Math.max(staged == null ? 0L : staged, floors.getOrDefault(origin.value(), 0L));
+  }
+
+  /** Every committed log entry, by dot. */
+  List<Map.Entry<Dot, byte[]>> committedEntries() {
+    List<Map.Entry<Dot, byte[]>> out = new ArrayList<>();
+    log.forEach((k, v) -> out.add(Map.entry(Keys.dotOf(k), v)));
+    return out;
+  }
+
+  /** Writes a swapped buffer's log changes into the maps; on the committing thread. */
+  void persist(PendingWrites p) {
+    p.logAppends.forEach((dot, bytes) -> log.put(Keys.dot(dot), bytes));
+    p.logRemovals.forEach(dot -> log.remove(Keys.dot(dot)));
+    p.floors.forEach((origin, floor) -> floors.put(origin, Math.max(floors.getOrDefault(origin, 0L), floor)));
   }
 
   /**
@@ -85,12 +105,13 @@ final class DeltaLog {
   }
 
   /**
-   * Trims by {@code policy}, never past {@code keepFrom(origin)} (a client keeps its own writes
-   * that wait for acknowledgement), and records the floors; under the write lock. Returns how many
-   * deltas were trimmed.
+   * Trims the committed log by {@code policy}, never past {@code keepFrom(origin)} (a client keeps
+   * its own writes that wait for acknowledgement), and records the floors; the removals are
+   * staged for the next commit; under the write lock. Returns how many deltas were trimmed.
    */
   int trim(RetentionPolicy policy, long nowMillis, LongUnaryOperator keepFrom) {
     long cutoffMillis = nowMillis - policy.maxAge().toMillis();
+    PendingWrites staged = staging.current;
     Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();  // origin -> (seq, hlc) in seq order
     for (Cursor<byte[], byte[]> it = log.cursor(null); it.hasNext(); ) {
       Dot dot = Keys.dotOf(it.next());
@@ -109,10 +130,11 @@ final class DeltaLog {
         cut--;
       }
       for (int i = 0; i < cut; i++) {
-        log.remove(Keys.dot(e.getKey(), entries.get(i)[0]));
+        staged.logRemovals.add(new Dot(new ReplicaId(e.getKey()), entries.get(i)[0]));
       }
       if (cut > 0) {
-        floors.put(e.getKey(), Math.max(floors.getOrDefault(e.getKey(), 0L), entries.get(cut - 1)[0]));
+        staged.floors.merge(e.getKey(), entries.get(cut - 1)[0], Math::max);
+        staged.changes += cut;
         trimmed += cut;
       }
     }
@@ -122,11 +144,11 @@ final class DeltaLog {
   /** Rewrites every logged delta through {@code rewrite} (schema migration); under the write lock. */
   void rewrite(java.util.function.UnaryOperator<Delta> rewrite) {
     for (Iterator<byte[]> it = new ArrayList<>(log.keySet()).iterator(); it.hasNext(); ) {
-      byte[] key = it.next();
-      Delta d = DeltaCodec.decode(log.get(key));
+      Dot dot = Keys.dotOf(it.next());
+      Delta d = DeltaCodec.decode(get(dot));
       Delta next = rewrite.apply(d);
       if (next != d) {
-        log.put(key, DeltaCodec.encode(next));
+        append(dot, DeltaCodec.encode(next));
       }
     }
   }

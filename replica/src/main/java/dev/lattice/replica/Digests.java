@@ -9,31 +9,43 @@ import dev.lattice.merkle.store.InMemoryNodeStore;
 import dev.lattice.merkle.store.SortedBytesNodeStore;
 import dev.lattice.merkle.sync.Reconciler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import dev.lattice.crdt.causal.VersionVector;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 import org.h2.mvstore.MVMap;
 
 /**
- * The Merkle digests of a namespace's documents: what a repair compares. Writers report each
- * changed document; the index is brought up to date before a commit and before a repair step,
- * once per document however often it changed since.
+ * The Merkle digests of a namespace's documents: what a repair compares. The committing thread
+ * reports each document it writes and brings the index up to date before the commit, once per
+ * document however often it changed since; the index then describes the committed documents and
+ * {@link #asOf} the vector they are stored beside. Repair steps synchronize on this object.
  */
 final class Digests {
   private final MerkleIndex index;
   /** Documents written since the index was last brought up to date, latest state each. */
   private final Map<String, Document> dirty = new HashMap<>();
+  /** The vector of the documents the index describes. */
+  private VersionVector asOf = VersionVector.EMPTY;
 
   Digests(MVMap<byte[], byte[]> nodes) {
     this.index = new MerkleIndex(MerkleConfig.defaults(), new SortedBytesNodeStore(new MvByteMap(nodes)));
   }
 
-  /** Notes a document's new state; under the write lock. */
-  void changed(String key, Document document) {
+  /** Notes a document's new state; on the committing thread. */
+  synchronized void changed(String key, Document document) {
     dirty.put(key, document);
   }
 
-  /** Folds the changed documents into the index; under the write lock. */
-  void flush() {
+  /** Folds the changed documents into the index, which then describes {@code vector}. */
+  synchronized void flush(VersionVector vector) {
+    if (vector != null) {
+      asOf = vector;
+    }
+    flush();
+  }
+
+  private void flush() {
     for (Map.Entry<String, Document> e : dirty.entrySet()) {
       byte[] key = Keys.bytes(e.getKey());
       if (e.getValue().exists()) {
@@ -47,19 +59,47 @@ final class Digests {
   }
 
   /** The root digest over one collection's documents; under the write lock. */
-  byte[] root(String collection) {
+  synchronized byte[] root(String collection) {
     flush();
     return index.rootDigest(Keys.bytes(Keys.collectionPrefix(collection)));
   }
 
-  Reconciler initiator(Scope scope) {
+  /** The vector of the documents the index describes. */
+  synchronized VersionVector asOf() {
+    return asOf;
+  }
+
+  synchronized Reconciler initiator(Scope scope) {
     flush();
     return Reconciler.initiator(index, scope);
   }
 
-  Reconciler responder(Scope allowed) {
+  synchronized Reconciler responder(Scope allowed) {
     flush();
     return Reconciler.responder(index, allowed);
+  }
+
+  /**
+   * Checks that the index equals one built afresh from {@code documents} (every committed
+   * document that exists).
+   *
+   * @throws IllegalStateException naming the first collection whose root differs
+   */
+  synchronized void validate(List<Map.Entry<String, Document>> documents) {
+    flush();
+    MerkleIndex fresh = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
+    java.util.Set<String> collections = new java.util.TreeSet<>();
+    for (Map.Entry<String, Document> e : documents) {
+      fresh.put(Keys.bytes(e.getKey()), digest(e.getValue()));
+      collections.add(Keys.collectionOf(e.getKey()));
+    }
+    fresh.flush();
+    for (String c : collections) {
+      byte[] prefix = Keys.bytes(Keys.collectionPrefix(c));
+      if (!java.util.Arrays.equals(fresh.rootDigest(prefix), index.rootDigest(prefix))) {
+        throw new IllegalStateException("digests of collection " + c + " differ from digests computed afresh");
+      }
+    }
   }
 
   /** A throwaway index over the given (key, document) pairs, for one reader's view. */

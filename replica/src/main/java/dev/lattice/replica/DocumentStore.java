@@ -4,45 +4,61 @@ import dev.lattice.crdt.codec.CodecException;
 import dev.lattice.crdt.codec.CrdtCodec;
 import dev.lattice.crdt.type.Document;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 
 /**
  * The documents of one namespace, keyed {@code collection \0 id}, each stored compacted beside the
- * namespace's version vector. Writes happen under the replica's write lock; reads take no lock.
+ * namespace's version vector. Writers stage new states in the namespace's {@link Staging}; the
+ * committing thread encodes them into the map. Reads see staged states first.
  */
 final class DocumentStore {
   private final String namespace;
   private final MVMap<String, byte[]> documents;
+  private final Staging staging;
 
-  DocumentStore(String namespace, MVMap<String, byte[]> documents) {
+  DocumentStore(String namespace, MVMap<String, byte[]> documents, Staging staging) {
     this.namespace = namespace;
     this.documents = documents;
+    this.staging = staging;
   }
 
-  /** The stored document, or {@link Document#EMPTY}. */
+  /** The document as last written (staged or stored), or {@link Document#EMPTY}. */
   Document load(String key) {
+    Document staged = staging.find(p -> p.documents.get(key));
+    if (staged != null) {
+      return staged;
+    }
     byte[] raw = documents.get(key);
     return raw == null ? Document.EMPTY : decode(raw, key);
   }
 
-  /** The stored bytes, or null. */
-  byte[] raw(String key) {
-    return documents.get(key);
+  Optional<Document> get(String key) {
+    Document d = load(key);
+    return d.exists() ? Optional.of(d) : Optional.empty();
   }
 
-  /** Writes a document; one with no entry left is dropped. Returns the stored bytes, or null. */
-  byte[] store(String key, Document document) {
+  /** Stages a document's new state; under the write lock. */
+  void stage(String key, Document document) {
+    PendingWrites p = staging.current;
+    p.documents.put(key, document);
+    p.changes++;
+  }
+
+  /**
+   * Writes a staged state into the map (a document with no entry left is dropped) and returns
+   * the bytes it replaced, or null; on the committing thread.
+   */
+  byte[] persist(String key, Document document) {
     if (document.fields().isBottom()) {
-      documents.remove(key);
-      return null;
+      return documents.remove(key);
     }
-    byte[] encoded = CrdtCodec.encode(document);
-    documents.put(key, encoded);
-    return encoded;
+    return documents.put(key, CrdtCodec.encode(document));
   }
 
   /**
@@ -50,47 +66,83 @@ final class DocumentStore {
    * {@code idPrefix} and sorts after {@code after} (null: from the first), in id order.
    */
   List<Map.Entry<String, Document>> scan(String collection, String idPrefix, String after, int limit) {
+    return scan(collection, idPrefix, after, limit, Map.of());
+  }
+
+  /** {@link #scan} with {@code newest} (an open batch's writes) over everything else. */
+  List<Map.Entry<String, Document>> scan(String collection, String idPrefix, String after, int limit,
+      Map<String, Document> newest) {
     String prefix = Keys.document(collection, idPrefix);
     String from = after == null || after.compareTo(idPrefix) < 0 ? prefix : Keys.document(collection, after);
-    List<Map.Entry<String, Document>> out = new ArrayList<>();
+    TreeMap<String, Document> staged = new TreeMap<>();
+    PendingWrites committing = staging.committing;
+    List<Map<String, Document>> layers = committing == null ? List.of(staging.current.documents, newest)
+        : List.of(committing.documents, staging.current.documents, newest);
+    for (Map<String, Document> layer : layers) {
+      layer.forEach((key, doc) -> {
+        if (key.startsWith(prefix) && key.compareTo(from) >= 0) {
+          staged.put(key, doc);
+        }
+      });
+    }
+    Iterator<Map.Entry<String, Document>> overlay = staged.entrySet().iterator();
+    Map.Entry<String, Document> nextStaged = overlay.hasNext() ? overlay.next() : null;
     Cursor<String, byte[]> cursor = documents.cursor(from);
-    while (out.size() < limit && cursor.hasNext()) {
-      String key = cursor.next();
-      if (!key.startsWith(prefix)) {
-        break;
+    String nextKey = advance(cursor, prefix);
+    List<Map.Entry<String, Document>> out = new ArrayList<>();
+    while (out.size() < limit && (nextKey != null || nextStaged != null)) {
+      String key;
+      Document d;
+      int order = nextKey == null ? 1 : nextStaged == null ? -1 : nextKey.compareTo(nextStaged.getKey());
+      if (order < 0) {
+        key = nextKey;
+        d = decode(cursor.getValue(), key);
+        nextKey = advance(cursor, prefix);
+      } else {
+        key = nextStaged.getKey();
+        d = nextStaged.getValue();
+        nextStaged = overlay.hasNext() ? overlay.next() : null;
+        if (order == 0) {
+          nextKey = advance(cursor, prefix);
+        }
       }
       String id = Keys.idOf(key);
-      if (after != null && id.equals(after)) {
-        continue;
-      }
-      Document d = decode(cursor.getValue(), key);
-      if (d.exists()) {
+      if (d.exists() && !(after != null && id.equals(after))) {
         out.add(Map.entry(id, d));
       }
     }
     return out;
   }
 
-  Optional<Document> get(String key) {
-    byte[] raw = documents.get(key);
-    if (raw == null) {
-      return Optional.empty();
+  private static String advance(Cursor<String, byte[]> cursor, String prefix) {
+    if (!cursor.hasNext()) {
+      return null;
     }
-    Document d = decode(raw, key);
-    return d.exists() ? Optional.of(d) : Optional.empty();
+    String key = cursor.next();
+    return key.startsWith(prefix) ? key : null;
   }
 
-  /** A cursor over the stored keys and bytes from {@code from}. */
+  /** Every committed document, decoded, by key. */
+  List<Map.Entry<String, Document>> committedEntries() {
+    List<Map.Entry<String, Document>> out = new ArrayList<>();
+    documents.forEach((k, v) -> out.add(Map.entry(k, decode(v, k))));
+    return out;
+  }
+
+  /** A cursor over the stored (committed) keys and bytes from {@code from}. */
   Cursor<String, byte[]> cursor(String from) {
     return documents.cursor(from);
   }
 
-  Iterable<String> keys() {
-    return new ArrayList<>(documents.keySet());
-  }
-
-  long size() {
-    return documents.sizeAsLong();
+  /** Every document key, staged ones included. */
+  List<String> keys() {
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>(documents.keySet());
+    PendingWrites committing = staging.committing;
+    if (committing != null) {
+      keys.addAll(committing.documents.keySet());
+    }
+    keys.addAll(staging.current.documents.keySet());
+    return new ArrayList<>(keys);
   }
 
   Document decode(byte[] raw, String key) {

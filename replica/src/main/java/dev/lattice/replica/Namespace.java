@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.h2.mvstore.Cursor;
 
 /**
  * One namespace of a replica: its {@link DocumentStore documents}, {@link DeltaLog delta log},
@@ -50,16 +49,20 @@ public final class Namespace {
   private final Digests digests;
   private final OutboundQueue outbox;
   private final Listeners listeners;
+  private final Staging staging = new Staging();
+
+  /** A writer whose buffer holds more changes than this waits for a commit: backpressure. */
+  private static final int MAX_STAGED_CHANGES = 1 << 17;
 
   Namespace(Replica replica, String name, Replica.Maps maps, Listeners listeners) {
     this.replica = replica;
     this.name = name;
     String p = "ns." + name + ".";
-    this.documents = new DocumentStore(name, maps.strings(p + "docs"));
-    this.log = new DeltaLog(maps.bytes(p + "log"), maps.longs(p + "floor"));
+    this.documents = new DocumentStore(name, maps.strings(p + "docs"), staging);
+    this.log = new DeltaLog(maps.bytes(p + "log"), maps.longs(p + "floor"), staging);
     this.vector = new VectorStore(name, maps.longsToBytes(p + "vector"));
     this.digests = new Digests(maps.bytes(p + "merkle"));
-    this.outbox = new OutboundQueue(replica, this, log, maps.bytes(p + "outbox"), maps.bytes(p + "rejected"));
+    this.outbox = new OutboundQueue(replica, this, log, staging, maps.bytes(p + "outbox"), maps.bytes(p + "rejected"));
     this.listeners = listeners;
   }
 
@@ -93,7 +96,8 @@ public final class Namespace {
 
   /** The Merkle root of one collection's visible documents, as of the latest write. */
   public byte[] merkleRoot(String collection) {
-    return underLock(() -> digests.root(collection));
+    commitStaged();
+    return digests.root(collection);
   }
 
   // ---- documents ----
@@ -114,7 +118,8 @@ public final class Namespace {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
-    return documents.scan(collection, idPrefix, after, limit);
+    Batch batch = replica.openBatch();
+    return documents.scan(collection, idPrefix, after, limit, batch == null ? Map.of() : batch.stagedDocuments(this));
   }
 
   WriteReceipt update(String collection, String id, Consumer<DocumentWriter> mutation) {
@@ -128,6 +133,7 @@ public final class Namespace {
     Committer committer = replica.committer();
     Staged write;
     long ticket;
+    boolean full;
     replica.writeLock().lock();
     try {
       replica.checkOpen();
@@ -140,6 +146,7 @@ public final class Namespace {
       writeLog(write);
       storeDocument(write.key(), write.after());
       ticket = committer.ticket();
+      full = staging.current.changes > MAX_STAGED_CHANGES;
       if (mode == Durability.ASYNC) {
         committer.commitLater();
       }
@@ -147,7 +154,7 @@ public final class Namespace {
       replica.writeLock().unlock();
     }
     listeners.changed(collection, Set.of(id), false);
-    if (mode != Durability.ASYNC) {
+    if (mode != Durability.ASYNC || full) {
       committer.await(ticket, mode == Durability.SYNC);
     }
     return new WriteReceipt(write.delta().dot(), write.delta().hlc(), committer, ticket);
@@ -192,10 +199,9 @@ public final class Namespace {
     replica.metrics().localWrites.increment();
   }
 
-  /** Stores a document's new state and notes it for the digests; under the write lock. */
+  /** Stages a document's new state; under the write lock. */
   void storeDocument(String key, Document document) {
-    documents.store(key, document);
-    digests.changed(key, document);
+    documents.stage(key, document);
   }
 
   /** The stored document under {@code key}; under the write lock when used for a write. */
@@ -338,12 +344,18 @@ public final class Namespace {
    * {@code collection \0} partitions, or {@link Scope#all()}).
    */
   public RepairSession openRepair(Scope scope) {
-    return underLock(() -> new RepairSession(this, digests.initiator(scope), vector.applied()));
+    commitStaged();
+    synchronized (digests) {
+      return new RepairSession(this, digests.initiator(scope), digests.asOf());
+    }
   }
 
   /** Opens the answering side of a repair; refuses a peer asking for more than {@code allowed}. */
   public RepairSession answerRepair(Scope allowed) {
-    return underLock(() -> new RepairSession(this, digests.responder(allowed), vector.applied()));
+    commitStaged();
+    synchronized (digests) {
+      return new RepairSession(this, digests.responder(allowed), digests.asOf());
+    }
   }
 
   /**
@@ -357,15 +369,10 @@ public final class Namespace {
     return underLock(() -> {
       List<Map.Entry<String, Document>> seen = new ArrayList<>();
       for (String collection : collections) {
-        Cursor<String, byte[]> cursor = documents.cursor(Keys.collectionPrefix(collection));
-        while (cursor.hasNext()) {
-          String key = cursor.next();
-          if (!Keys.collectionOf(key).equals(collection)) {
-            break;
-          }
-          Optional<Document> d = view.apply(collection, Keys.idOf(key), documents.decode(cursor.getValue(), key));
+        for (Map.Entry<String, Document> e : documents.scan(collection, "", null, Integer.MAX_VALUE)) {
+          Optional<Document> d = view.apply(collection, e.getKey(), e.getValue());
           if (d.isPresent() && d.get().exists()) {
-            seen.add(Map.entry(key, d.get()));
+            seen.add(Map.entry(Keys.document(collection, e.getKey()), d.get()));
           }
         }
       }
@@ -383,9 +390,8 @@ public final class Namespace {
       for (String key : keys) {
         String collection = Keys.collectionOf(key);
         String id = Keys.idOf(key);
-        byte[] raw = documents.raw(key);
-        Document d = raw == null ? Document.EMPTY
-            : view.apply(collection, id, documents.decode(raw, key)).orElse(Document.EMPTY);
+        Document stored = documents.load(key);
+        Document d = !stored.exists() ? Document.EMPTY : view.apply(collection, id, stored).orElse(Document.EMPTY);
         states.add(new RepairStates.State(collection, id, d));
       }
       return new RepairStates(states, vector.applied());
@@ -479,6 +485,22 @@ public final class Namespace {
     return newest;
   }
 
+  /** Waits until every write staged so far is committed, so the digests describe it. */
+  private void commitStaged() {
+    long ticket = underLock(() -> {
+      replica.checkOpen();
+      return replica.committer().ticket();
+    });
+    replica.committer().await(ticket, false);
+  }
+
+  /** Runs a step of a repair session: one at a time, while the committer does not change the digests. */
+  <T> T withDigests(java.util.function.Supplier<T> step) {
+    synchronized (digests) {
+      return step.get();
+    }
+  }
+
   /** Runs {@code action} under the write lock. */
   <T> T underLock(java.util.function.Supplier<T> action) {
     replica.writeLock().lock();
@@ -560,14 +582,77 @@ public final class Namespace {
     }
   }
 
-  /** Writes derived state into the maps; the committer calls it under the write lock before each commit. */
-  void beforeCommit() {
-    vector.beforeCommit();
-    digests.flush();
+  // ---- structure validation (tests) ----
+
+  /**
+   * Checks that the stored parts agree, as of the last commit: every logged delta and every dot a
+   * document stores is covered by the vector, queued writes are logged and this replica's own,
+   * the stored vector is the committed one, and the digests equal digests computed afresh from
+   * the documents. For tests; call after {@link Replica#flush()} with no writer running.
+   *
+   * @throws IllegalStateException naming the first disagreement
+   */
+  void validate() {
+    VersionVector v = vector.committed();
+    if (!vector.stored().equals(v)) {
+      throw new IllegalStateException(name + ": stored vector " + vector.stored() + " is not the committed " + v);
+    }
+    for (Map.Entry<Dot, byte[]> e : log.committedEntries()) {
+      if (!v.covers(e.getKey())) {
+        throw new IllegalStateException(name + ": logged delta " + e.getKey() + " is not covered by " + v);
+      }
+      Delta d = DeltaCodec.decode(e.getValue());
+      if (!d.dot().equals(e.getKey())) {
+        throw new IllegalStateException(name + ": log entry " + e.getKey() + " holds delta " + d.dot());
+      }
+    }
+    List<Map.Entry<String, Document>> all = new ArrayList<>();
+    for (Map.Entry<String, Document> e : documents.committedEntries()) {
+      Dot uncovered = Authorship.firstDot(e.getValue(), dot -> !v.covers(dot));
+      if (uncovered != null) {
+        throw new IllegalStateException(name + ": document " + e.getKey() + " stores " + uncovered + ", not covered by " + v);
+      }
+      if (e.getValue().exists()) {
+        all.add(e);
+      }
+    }
+    for (Dot queued : outbox.committedDots()) {
+      if (!queued.replica().equals(replica.id()) || log.get(queued) == null || !v.covers(queued)) {
+        throw new IllegalStateException(name + ": queued write " + queued + " is not a logged write of this replica");
+      }
+    }
+    digests.validate(all);
   }
 
-  /** Marks everything applied so far as committed; the committer calls it after each commit. */
-  void afterCommit() {
-    vector.afterCommit();
+  // ---- commit ----
+
+  /** Swaps out what writers staged, with the vector it brings; under the write lock. */
+  PendingWrites swap() {
+    PendingWrites full = staging.swap();
+    vector.capture(full);
+    return full;
+  }
+
+  /**
+   * Writes a swapped buffer into the maps: documents encoded, digests brought up to date, log,
+   * vector and queue changes; on the committing thread, outside the write lock.
+   */
+  void persist(PendingWrites p) {
+    p.documents.forEach((key, document) -> {
+      documents.persist(key, document);
+      digests.changed(key, document);
+    });
+    digests.flush(p.vector);
+    log.persist(p);
+    vector.persist(p);
+    outbox.persist(p);
+  }
+
+  /** Marks a swapped buffer as committed; after its commit. */
+  void committed(PendingWrites p) {
+    vector.committed(p);
+    if (staging.committing == p) {
+      staging.committing = null;
+    }
   }
 }

@@ -21,50 +21,68 @@ import org.h2.mvstore.MVMap;
  * surfaced and skipped so it never blocks the writes behind it.
  *
  * <p>The queue holds dots only: a queued write's bytes are its delta-log entry, which the log
- * keeps until the write leaves the queue, so each write is stored once.
+ * keeps until the write leaves the queue, so each write is stored once. Changes are staged like
+ * every write (see {@link PendingWrites}) and reach the map at the next commit.
  */
 public final class OutboundQueue {
+  private static final byte[] QUEUED = new byte[0];
+
   private final Replica replica;
   private final Namespace namespace;
   private final DeltaLog log;
+  private final Staging staging;
   private final MVMap<byte[], byte[]> entries;
   private final MVMap<byte[], byte[]> rejected;
   private final CopyOnWriteArrayList<RejectionListener> rejectionListeners = new CopyOnWriteArrayList<>();
+  /** Queued writes, committed or not; under the write lock. */
+  private long size;
 
-  private static final byte[] QUEUED = new byte[0];
-
-  OutboundQueue(Replica replica, Namespace namespace, DeltaLog log, MVMap<byte[], byte[]> entries,
+  OutboundQueue(Replica replica, Namespace namespace, DeltaLog log, Staging staging, MVMap<byte[], byte[]> entries,
       MVMap<byte[], byte[]> rejected) {
     this.replica = replica;
     this.namespace = namespace;
     this.log = log;
+    this.staging = staging;
     this.entries = entries;
     this.rejected = rejected;
+    this.size = entries.sizeAsLong();
   }
 
   /** Committed writes waiting for acknowledgement, oldest first, at most {@code max}. */
   public List<Delta> pending(int max) {
     VersionVector have = namespace.committed();
     List<Delta> out = new ArrayList<>();
-    for (Iterator<byte[]> it = entries.keyIterator(null); it.hasNext() && out.size() < max; ) {
-      byte[] key = it.next();
-      if (!have.covers(Keys.dotOf(key))) {
-        continue; // not committed yet: a crash could still lose it, so no upstream may see it
-      }
-      byte[] raw = log.get(Keys.dotOf(key));
-      if (raw != null) {
-        out.add(DeltaCodec.decode(raw));
-      }
+    replica.writeLock().lock();
+    try {
+      collect(have, max, out);
+    } finally {
+      replica.writeLock().unlock();
     }
     return out;
   }
 
-  /** Queues a local write; under the write lock, in the commit that makes the write. */
-  void add(Dot dot) {
-    entries.put(Keys.dot(dot), QUEUED);
+  private void collect(VersionVector have, int max, List<Delta> out) {
+    for (Iterator<byte[]> it = entries.keyIterator(null); it.hasNext() && out.size() < max; ) {
+      Dot dot = Keys.dotOf(it.next());
+      if (!have.covers(dot) || Boolean.TRUE.equals(staging.find(p -> p.unqueued.contains(dot) ? Boolean.TRUE : null))) {
+        continue; // not committed yet (a crash could still lose it), or acknowledged since
+      }
+      byte[] raw = log.get(dot);
+      if (raw != null) {
+        out.add(DeltaCodec.decode(raw));
+      }
+    }
   }
 
-  /** The lowest queued sequence of {@code origin}, or {@code Long.MAX_VALUE}: the log keeps it. */
+  /** Queues a local write; under the write lock, in the commit that makes the write. */
+  void add(Dot dot) {
+    PendingWrites p = staging.current;
+    p.queued.add(dot);
+    p.changes++;
+    size++;
+  }
+
+  /** The lowest committed queued sequence of {@code origin}, or {@code Long.MAX_VALUE}: the log keeps it. */
   long lowestQueued(long origin) {
     byte[] first = entries.ceilingKey(Keys.dot(origin, 1));
     if (first == null) {
@@ -76,12 +94,27 @@ public final class OutboundQueue {
 
   /** Whether the write of {@code dot} still waits for acknowledgement. */
   public boolean isQueued(Dot dot) {
-    return entries.containsKey(Keys.dot(dot));
+    replica.writeLock().lock();
+    try {
+      return isQueuedLocked(dot);
+    } finally {
+      replica.writeLock().unlock();
+    }
+  }
+
+  private boolean isQueuedLocked(Dot dot) {
+    Boolean staged = staging.find(p -> p.unqueued.contains(dot) ? Boolean.FALSE : p.queued.contains(dot) ? Boolean.TRUE : null);
+    return staged != null ? staged : entries.containsKey(Keys.dot(dot));
   }
 
   /** How many writes wait for acknowledgement, committed or not. */
   public long size() {
-    return entries.sizeAsLong();
+    replica.writeLock().lock();
+    try {
+      return size;
+    } finally {
+      replica.writeLock().unlock();
+    }
   }
 
   /** Drops acknowledged writes. Acknowledging a dot twice, or one not queued, does nothing. */
@@ -91,7 +124,7 @@ public final class OutboundQueue {
       replica.checkOpen();
       boolean any = false;
       for (Dot dot : dots) {
-        any |= entries.remove(Keys.dot(dot)) != null;
+        any |= unqueue(dot);
       }
       if (any) {
         replica.committer().commitLater();
@@ -99,6 +132,18 @@ public final class OutboundQueue {
     } finally {
       replica.writeLock().unlock();
     }
+  }
+
+  private boolean unqueue(Dot dot) {
+    if (!isQueuedLocked(dot)) {
+      return false;
+    }
+    PendingWrites p = staging.current;
+    p.queued.remove(dot);
+    p.unqueued.add(dot);
+    p.changes++;
+    size--;
+    return true;
   }
 
   /**
@@ -111,11 +156,11 @@ public final class OutboundQueue {
     replica.writeLock().lock();
     try {
       replica.checkOpen();
-      if (entries.remove(Keys.dot(dot)) == null) {
+      if (!unqueue(dot)) {
         return;
       }
+      staging.current.rejected.put(dot, (code + ": " + message).getBytes(StandardCharsets.UTF_8));
       raw = log.get(dot);
-      rejected.put(Keys.dot(dot), (code + ": " + message).getBytes(StandardCharsets.UTF_8));
       replica.committer().commitLater();
     } finally {
       replica.writeLock().unlock();
@@ -130,10 +175,34 @@ public final class OutboundQueue {
     }
   }
 
+  /** Writes a swapped buffer's queue changes into the maps; on the committing thread. */
+  void persist(PendingWrites p) {
+    p.queued.forEach(dot -> entries.put(Keys.dot(dot), QUEUED));
+    p.unqueued.forEach(dot -> entries.remove(Keys.dot(dot)));
+    p.rejected.forEach((dot, reason) -> rejected.put(Keys.dot(dot), reason));
+  }
+
+  /** The committed queued dots. */
+  List<Dot> committedDots() {
+    List<Dot> out = new ArrayList<>();
+    entries.keySet().forEach(k -> out.add(Keys.dotOf(k)));
+    return out;
+  }
+
   /** The rejected writes and their reasons, oldest first. */
   public Map<Dot, String> rejections() {
     Map<Dot, String> out = new LinkedHashMap<>();
-    rejected.forEach((k, v) -> out.put(Keys.dotOf(k), new String(v, StandardCharsets.UTF_8)));
+    replica.writeLock().lock();
+    try {
+      rejected.forEach((k, v) -> out.put(Keys.dotOf(k), new String(v, StandardCharsets.UTF_8)));
+      PendingWrites committing = staging.committing;
+      if (committing != null) {
+        committing.rejected.forEach((dot, v) -> out.put(dot, new String(v, StandardCharsets.UTF_8)));
+      }
+      staging.current.rejected.forEach((dot, v) -> out.put(dot, new String(v, StandardCharsets.UTF_8)));
+    } finally {
+      replica.writeLock().unlock();
+    }
     return out;
   }
 

@@ -20,11 +20,11 @@ import java.util.Optional;
  *
  * <h2>Consistency</h2>
  *
- * Each step reads the live Merkle index under the replica's write lock, so writes go on during a
- * repair. The vector a side may hand its peer to adopt is the one captured when the session
- * opened: every document the peer then compares is at least as new as that moment, so what the
- * peer ends with covers every dot of that vector. Writes made during the session arrive as
- * ordinary deltas.
+ * Each step reads the Merkle index of the committed documents while no commit changes it, so
+ * writes go on during a repair. The vector a side may hand its peer to adopt is the one the index
+ * described when the session opened: every document the peer then compares is at least as new as
+ * that, so what the peer ends with covers every dot of that vector. Writes made during the
+ * session arrive as ordinary deltas.
  */
 public final class RepairSession {
   private final Namespace namespace;
@@ -39,7 +39,7 @@ public final class RepairSession {
 
   /** The next message for the peer, encoded, or empty if none is due now. */
   public Optional<byte[]> nextMessage() {
-    return namespace.underLock(() -> reconciler.nextMessage().map(MessageCodec::encode));
+    return namespace.withDigests(() -> reconciler.nextMessage().map(MessageCodec::encode));
   }
 
   /**
@@ -51,7 +51,7 @@ public final class RepairSession {
   public void receive(byte[] message) {
     try {
       var decoded = MessageCodec.decode(message);
-      namespace.underLock(() -> {
+      namespace.withDigests(() -> {
         try {
           reconciler.receive(decoded);
         } catch (ReconcileException e) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -55,6 +56,8 @@ public final class Replica implements AutoCloseable {
   private final ThreadLocal<Boolean> inMutation = new ThreadLocal<>();
   /** The persisted HLC bound: no timestamp at or below it was ever issued after a restart. */
   private long hlcBound;
+  /** Meta entries staged for the next commit; under the write lock. */
+  private Map<String, String> pendingMeta = new java.util.HashMap<>();
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final ReplicaId id;
   private volatile boolean closed;
@@ -78,8 +81,7 @@ public final class Replica implements AutoCloseable {
       hlcBound = Long.parseLong(hlc);
     }
     this.callbacks = options.callbackExecutor();
-    this.committer = new Committer(store, writeLock, options.asyncCommitDelay(), this::beforeCommit,
-        this::afterCommit, callbacks, metrics);
+    this.committer = new Committer(store, writeLock, options.asyncCommitDelay(), this::swap, callbacks, metrics);
     store.commit();
     committer.start();
     for (String mapName : store.getMapNames()) {
@@ -99,13 +101,13 @@ public final class Replica implements AutoCloseable {
 
   /** The schema version the namespace's stored data is in, or empty if none was ever recorded. */
   java.util.OptionalInt schemaVersion(String namespace) {
-    String v = meta.get("schema." + namespace);
+    String v = pendingMeta.getOrDefault("schema." + namespace, meta.get("schema." + namespace));
     return v == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(v));
   }
 
   /** Records the schema version of a namespace's data; under the write lock, part of the next commit. */
   void recordSchemaVersion(String namespace, int version) {
-    meta.put("schema." + namespace, Integer.toString(version));
+    pendingMeta.put("schema." + namespace, Integer.toString(version));
   }
 
   /**
@@ -261,31 +263,46 @@ public final class Replica implements AutoCloseable {
     return new BatchReceipt(batch.dots(), committer, ticket);
   }
 
+  /** How long {@link #compact} may spend moving chunks to the front of the file. */
+  private static final int COMPACT_MOVE_MILLIS = 2_000;
+
   /** {@link #batch(Durability, Runnable)} with the replica's durability. */
   public BatchReceipt batch(Runnable body) {
     return batch(options.durability(), body);
   }
 
   /**
-   * Rewrites the file so that it holds little more than its live data: every chunk is rewritten
-   * and the file truncated. Writers wait while it runs (about a second per 10^5 documents); the
-   * background compaction that keeps the file bounded does not stall them this way.
+   * Rewrites the file so that it holds little more than its live data: every chunk is rewritten,
+   * chunks are moved to the front and the file truncated. No commit runs meanwhile; writers go on
+   * staging their writes (and wait only if the stage fills up). Between calls, MVStore reuses the
+   * space of freed chunks once they are surely replaced on disk, so a busy file stays bounded
+   * without this call.
    *
    * @throws ReplicaException CLOSED, INVALID_MUTATION inside a mutation or batch
    */
   public void compact() {
     flush();
-    writeLock.lock();
-    try {
-      checkOpen();
-      store.compact(100, Integer.MAX_VALUE);
-      store.commit();
-      store.compactFile(Integer.MAX_VALUE);
+    checkOpen();
+    committer.exclusive(() -> {
+      // Everything is synced, so chunks freed from here on may be reused at once: the rewritten
+      // pages are forced to the device before any chunk they replace is overwritten.
+      // Old versions are kept only for readers of a past version, which the replica never opens.
+      store.sync();
+      int versionsToKeep = store.getVersionsToKeep();
+      store.setRetentionTime(0);
+      store.setVersionsToKeep(0);
+      try {
+        store.compact(100, Integer.MAX_VALUE);
+        store.commit();
+        store.sync();
+        store.compactFile(COMPACT_MOVE_MILLIS);
+        store.sync();
+      } finally {
+        store.setVersionsToKeep(versionsToKeep);
+        store.setRetentionTime(Committer.SAFE_REUSE_MILLIS);
+      }
       metrics.housekeeping.increment();
-    } finally {
-      writeLock.unlock();
-    }
-    flush();
+    });
   }
 
   /** Commits, syncs and closes the file. Closing twice is harmless. */
@@ -297,6 +314,16 @@ public final class Replica implements AutoCloseable {
     committer.close();
     closed = true;
     store.close();
+  }
+
+  /**
+   * Checks that every namespace's stored parts agree (see {@code Namespace.validate}); for tests.
+   *
+   * @throws IllegalStateException naming the first disagreement
+   */
+  void validate() {
+    flush();
+    namespaces.values().forEach(Namespace::validate);
   }
 
   /** Stops as a crash would: nothing pending is committed. For tests of crash recovery. */
@@ -352,25 +379,39 @@ public final class Replica implements AutoCloseable {
   }
 
   /**
-   * Persists a bound above the clock whenever the clock has passed the last one, so a restart
-   * never issues a timestamp already used, and most commits write nothing for the clock. A
-   * restarted clock starts at the bound, at most {@link #HLC_BOUND_STEP_MILLIS} ahead of the time
-   * it stopped.
+   * Takes what every namespace staged, for one commit; under the write lock. Also stages a bound
+   * above the clock whenever the clock has passed the last one, so a restart never issues a
+   * timestamp already used and most commits write nothing for the clock: a restarted clock starts
+   * at the bound, at most {@link #HLC_BOUND_STEP_MILLIS} ahead of the time it stopped.
    */
-  private void beforeCommit() {
+  private Committer.Swapped swap() {
     long now = clock.current();
     if (now > hlcBound) {
       hlcBound = now + (HLC_BOUND_STEP_MILLIS << 16);
-      meta.put("hlc", Long.toString(hlcBound));
+      pendingMeta.put("hlc", Long.toString(hlcBound));
     }
-    namespaces.values().forEach(Namespace::beforeCommit);
+    Map<String, String> metaChanges = pendingMeta;
+    pendingMeta = new java.util.HashMap<>();
+    List<Map.Entry<Namespace, PendingWrites>> swapped = new java.util.ArrayList<>();
+    for (Namespace ns : namespaces.values()) {
+      swapped.add(Map.entry(ns, ns.swap()));
+    }
+    return new Committer.Swapped() {
+      @Override
+      public void persist() {
+        metaChanges.forEach(meta::put);
+        swapped.forEach(e -> e.getKey().persist(e.getValue()));
+      }
+
+      @Override
+      public void committed() {
+        swapped.forEach(e -> e.getKey().committed(e.getValue()));
+      }
+    };
   }
 
   private static final long HLC_BOUND_STEP_MILLIS = 1_000;
 
-  private void afterCommit() {
-    namespaces.values().forEach(Namespace::afterCommit);
-  }
 
   private ReplicaId establishIdentity(Path path) {
     String fileKey = path == null ? null : fileKey(path);

@@ -54,17 +54,27 @@ final class VectorStore {
     applied = next;
   }
 
-  /** Writes the entries changed since the last commit; under the write lock, before a commit. */
-  void beforeCommit() {
-    for (ReplicaId r : dirty) {
-      entries.put(r.value(), encodeEntry(applied, r));
+  /** Records in a buffer being swapped out the vector and its changed entries; under the write lock. */
+  void capture(PendingWrites p) {
+    p.vector = applied;
+    if (!dirty.isEmpty()) {
+      Map<Long, byte[]> changed = new java.util.HashMap<>();
+      for (ReplicaId r : dirty) {
+        changed.put(r.value(), encodeEntry(applied, r));
+      }
+      p.vectorEntries = changed;
+      dirty.clear();
     }
-    dirty.clear();
   }
 
-  /** Marks everything applied as committed; under the write lock, after a commit. */
-  void afterCommit() {
-    committed = applied;
+  /** Writes a swapped buffer's vector entries; on the committing thread. */
+  void persist(PendingWrites p) {
+    p.vectorEntries.forEach(entries::put);
+  }
+
+  /** Marks the swapped buffer's vector as committed; after its commit. */
+  void committed(PendingWrites p) {
+    committed = p.vector;
   }
 
   private static byte[] encodeEntry(VersionVector v, ReplicaId r) {
@@ -75,6 +85,11 @@ final class VectorStore {
       b.putLong(s);
     }
     return b.array();
+  }
+
+  /** The vector as stored in the map. */
+  VersionVector stored() {
+    return load();
   }
 
   private VersionVector load() {

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Random operations against a plain in-memory reference, with commits, clean reopens and
- * simulated crashes mixed in. In SYNC and COMMIT mode every write whose update returned must
+ * Random operations against a plain in-memory reference, with commits, clean reopens, simulated
+ * crashes, batches (some aborted by their body) and compactions mixed in; the replica's internal
+ * structure is validated along the way. In SYNC and COMMIT mode every write whose update returned must
  * survive a crash; the seed is in the test name.
  */
 class ReplicaReferenceTest {
@@ -46,19 +47,51 @@ class ReplicaReferenceTest {
         } else if (k < 10) {
           replica.simulateCrash();
           replica = Replica.open(file, options);
+        } else if (k < 13) {
+          replica.compact();
+        } else if (k < 25) {
+          Replica current = replica;
+          int size = 1 + random.nextInt(5);
+          boolean abort = random.nextInt(4) == 0;
+          Map<String, Map<String, Object>> before = deepCopy(reference);
+          try {
+            current.batch(mode, () -> {
+              for (int j = 0; j < size; j++) {
+                operate(current, reference, random);
+              }
+              if (abort) {
+                throw new IllegalStateException("abort");
+              }
+            });
+          } catch (IllegalStateException e) {
+            reference.clear();
+            reference.putAll(before);
+          }
         } else {
           operate(replica, reference, random);
         }
         if (random.nextInt(10) == 0) {
           assertMatches(replica, reference, seed + " after op " + i);
+          replica.validate();
         }
       }
       replica.simulateCrash();
       replica = Replica.open(file, options);
       assertMatches(replica, reference, seed + " at the end");
+      replica.validate();
     } finally {
       replica.close();
     }
+  }
+
+  private static Map<String, Map<String, Object>> deepCopy(Map<String, Map<String, Object>> reference) {
+    Map<String, Map<String, Object>> copy = new TreeMap<>();
+    reference.forEach((id, doc) -> {
+      Map<String, Object> d = new TreeMap<>();
+      doc.forEach((k, v) -> d.put(k, v instanceof TreeSet<?> set ? new TreeSet<>(set) : v));
+      copy.put(id, d);
+    });
+    return copy;
   }
 
   private static void operate(Replica replica, Map<String, Map<String, Object>> reference, SplittableRandom r) {

@@ -20,33 +20,39 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Binary form of {@link ReconcileMessage}, format version 1. Every message starts with a type
+ * Binary form of {@link ReconcileMessage}, format version 2. Every message starts with a type
  * tag and the format version; integers are unsigned LEB128 varints (minimal) unless fixed-width
  * ({@code u8}, {@code u16} big-endian); {@code bytes} is {@code varint(length) ‖ bytes}.
  *
  * <pre>
- * hello   = 0x01 0x01 varint(leafCapacity) varint(nRanges) range* varint(nViews) view*
+ * hello   = 0x01 0x02 varint(leafCapacity) varint(nRanges) range* varint(nViews) view*
  * range   = bytes(from) u8(hasTo) [bytes(to)]
- * step    = 0x02 0x01 varint(nViews) view* varint(nVerdicts) verdict*
+ * step    = 0x02 0x02 varint(nViews) view* varint(nVerdicts) verdict*
  * view    = u8(kind) path body
  *   kind 1 digest-only: digest[32]
  *   kind 2 inner:       u16(childMask ≠ 0) digest[32] × popcount(childMask)
- *   kind 3 leaf:        varint(n ≥ 1) (bytes(key) bytes(valueDigest))*   keys strictly increasing
+ *   kind 3 leaf:        varint(n ≥ 1) (bytes(key) bytes(elementDigest))*  keys strictly increasing,
+ *                       every element digest 32 bytes
  *   kind 4 empty:       (nothing)
  * path    = bytes(partition) u8(depth ≤ 16) the first depth hex digits of the prefix, packed
  *           two per byte, high digit first, unused low digit zero
  * verdict = path varint(n) u8(status ≤ 2)* varint(m) bytes(key)*       keys strictly increasing
  * </pre>
  *
+ * <p>Version 2 has the layout of version 1; what changed is the meaning of the digests: node
+ * digests are sums of element digests modulo 2^256 and leaf entries carry element digests, which
+ * bind the key (PROTOCOL.md §7.1). A version 1 peer's digests can never equal ours, so its
+ * messages are refused ({@code UNSUPPORTED_VERSION}) rather than compared to a full mismatch.
+ *
  * <p>Decoding checks each length against its limit ({@link MerkleConfig#MAX_KEY_LENGTH},
- * {@link MerkleConfig#MAX_VALUE_DIGEST_LENGTH}, ...) and each count against the bytes left
+ * the 32-byte digest length, ...) and each count against the bytes left
  * before allocating, so no input makes the decoder allocate more than a small multiple of its own
  * size; any malformed input fails with {@link MerkleCodecException} and nothing else.
  */
 public final class MessageCodec {
   static final int TAG_HELLO = 0x01;
   static final int TAG_STEP = 0x02;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int KIND_DIGEST = 1;
   static final int KIND_INNER = 2;
   static final int KIND_LEAF = 3;
@@ -58,6 +64,10 @@ public final class MessageCodec {
 
   private MessageCodec() {}
 
+  /**
+   * @throws IllegalArgumentException if a leaf entry's digest is not 32 bytes (no decoder would
+   *     accept the message)
+   */
   public static byte[] encode(ReconcileMessage message) {
     ByteWriter w = new ByteWriter(256);
     if (message instanceof Hello h) {
@@ -109,6 +119,10 @@ public final class MessageCodec {
         writePath(w, leaf.path());
         w.varint(leaf.entries().size());
         for (KeyDigest kd : leaf.entries()) {
+          if (kd.digest().length != D) {
+            throw new IllegalArgumentException("element digest of " + kd + " is not " + D
+                + " bytes");
+          }
           w.bytes(kd.key()).bytes(kd.digest());
         }
       } else {
@@ -137,7 +151,9 @@ public final class MessageCodec {
     int version = r.u8("version");
     if (version != VERSION) {
       throw new MerkleCodecException(Reason.UNSUPPORTED_VERSION, 1,
-          "message format version " + version);
+          "message format version " + version + (version == 1
+              ? " (hash-tree digests) is no longer spoken; this side speaks 2 (additive digests)"
+              : "; this side speaks " + VERSION));
     }
     ReconcileMessage m;
     if (tag == TAG_HELLO) {
@@ -217,15 +233,14 @@ public final class MessageCodec {
           views.add(new InnerView(path, mask, ds));
         }
         case KIND_LEAF -> {
-          int ne = r.count("entry count", 1, Integer.MAX_VALUE, 4);
+          int ne = r.count("entry count", 1, Integer.MAX_VALUE, 3 + D);
           List<KeyDigest> entries = new ArrayList<>(ne);
           byte[] previous = null;
           for (int e = 0; e < ne; e++) {
             byte[] key = r.bytes("key", 1, MerkleConfig.MAX_KEY_LENGTH);
             checkIncreasing(r, previous, key);
             previous = key;
-            entries.add(new KeyDigest(key,
-                r.bytes("value digest", 1, MerkleConfig.MAX_VALUE_DIGEST_LENGTH)));
+            entries.add(new KeyDigest(key, r.bytes("element digest", D, D)));
           }
           views.add(new LeafView(path, entries));
         }

@@ -2,12 +2,12 @@ package dev.lattice.merkle.sync;
 
 import dev.lattice.merkle.Difference;
 import dev.lattice.merkle.Difference.Kind;
+import dev.lattice.merkle.Digests;
+import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.internal.ByteKey;
 import dev.lattice.merkle.internal.Bytes;
-import dev.lattice.merkle.store.Entry;
-import dev.lattice.merkle.store.Node;
 import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.NodeView.DigestOnly;
 import dev.lattice.merkle.sync.NodeView.Empty;
@@ -28,9 +28,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One side of a sans-I/O reconciliation of two {@link MerkleIndex}es over a {@link Scope}: the
- * caller moves messages ({@link #nextMessage}, {@link #receive}) and owns the transport, in the
- * manner of the Automerge and y-protocols sync state machines.
+ * One side of a sans-I/O reconciliation of two Merkle tries ({@link TreeView}s) over a
+ * {@link Scope}: the caller moves messages ({@link #nextMessage}, {@link #receive}) and owns the
+ * transport, in the manner of the Automerge and y-protocols sync state machines.
  *
  * <h2>Idea</h2>
  *
@@ -40,25 +40,29 @@ import java.util.TreeMap;
  * the peer's node at path {@code p} compares it with its own node at {@code p} and answers with
  * its own views of exactly the children whose digests differ; those views carry the next level,
  * which the peer compares in turn. Where one side reaches a leaf it sends the leaf's entries
- * (key and digest); the other side, which now sees both sets under that path, computes the exact
- * difference and sends a {@link Verdict} back (a status per entry received plus the keys only it
- * has), so both sides learn the same answer. A subtree present on one side only is answered by
- * listing its keys. Nothing is inferred from a digest alone beyond "equal subtrees hold equal
- * entries" (BLAKE3 collision resistance), so the result is the exact set of differing keys.
+ * (key and element digest); the other side, which now sees both sets under that path, computes
+ * the exact difference and sends a {@link Verdict} back (a status per entry received plus the
+ * keys only it has), so both sides learn the same answer. A subtree present on one side only is
+ * answered by listing its keys. Nothing is inferred from a digest alone beyond "equal digests
+ * hold equal entries" (see {@link dev.lattice.merkle.tree.DigestBuckets} for what that rests
+ * on), so the result is the exact set of differing keys.
  *
  * <p>Every message answers all views of the previous one, so a message with no views ends the
  * exchange. With the trie depth {@code h ≈ log16(n / leafCapacity) + 1}, an exchange takes at most
  * {@code h + 3} messages, about {@code (log16 n + 3) / 2} round trips, and each difference costs
  * one inner view per level on its path plus one leaf: {@code O(d · log n)} bytes.
  *
- * <p>The index must not change during a session: use the index (or a snapshot store with its own
- * index instance) from one thread, as in a single MVStore version.
+ * <p>Before computing a message, the reconciler computes it once as a dry run inside
+ * {@link TreeView#prefetch}, so a view over storage reads everything the message needs in one
+ * batch (see {@link dev.lattice.merkle.tree.DerivedTree}).
+ *
+ * <p>The view must not change during a session. Not thread-safe.
  */
 public final class Reconciler {
   /** A root leaf this small is sent whole in the hello, saving a round trip. */
   private static final int MAX_HELLO_LEAF_DIVISOR = 4;
 
-  private final MerkleIndex index;
+  private final TreeView tree;
   private final boolean initiator;
   private final Scope allowed;
   private Scope scope;
@@ -73,29 +77,43 @@ public final class Reconciler {
   private int messagesSent;
   private int messagesReceived;
 
-  private Reconciler(MerkleIndex index, boolean initiator, Scope scope, Scope allowed) {
-    this.index = index;
+  private Reconciler(TreeView tree, boolean initiator, Scope scope, Scope allowed) {
+    this.tree = tree;
     this.initiator = initiator;
     this.scope = scope;
     this.allowed = allowed;
     this.expecting = !initiator;
-    index.flush();
   }
 
-  /** The side that opens, reconciling {@code scope}. */
-  public static Reconciler initiator(MerkleIndex index, Scope scope) {
-    return new Reconciler(index, true, scope, scope);
+  /** The side that opens, reconciling {@code scope} of {@code tree}. */
+  public static Reconciler initiator(TreeView tree, Scope scope) {
+    return new Reconciler(tree, true, scope, scope);
   }
 
   /** The side that answers; rejects a hello whose scope {@code allowed} does not cover. */
+  public static Reconciler responder(TreeView tree, Scope allowed) {
+    return new Reconciler(tree, false, null, allowed);
+  }
+
+  /**
+   * The legacy path: reconciles a {@link MerkleIndex}, whose node digests are hashes of their
+   * children rather than sums (it speaks the same messages, but only to another legacy index).
+   * Kept while the replica moves to {@link dev.lattice.merkle.tree.DigestBuckets}.
+   */
+  public static Reconciler initiator(MerkleIndex index, Scope scope) {
+    return initiator(LegacyIndexView.of(index), scope);
+  }
+
+  /** The legacy path; see {@link #initiator(MerkleIndex, Scope)}. */
   public static Reconciler responder(MerkleIndex index, Scope allowed) {
-    return new Reconciler(index, false, null, allowed);
+    return responder(LegacyIndexView.of(index), allowed);
   }
 
   /** The next message to send, or empty when there is nothing to send now. */
   public Optional<ReconcileMessage> nextMessage() {
     if (initiator && !started) {
       started = true;
+      tree.prefetch(this::hello);
       outbox = hello();
     }
     if (outbox == null) {
@@ -187,23 +205,19 @@ public final class Reconciler {
 
   private Hello hello() {
     List<NodeView> views = new ArrayList<>();
-    int smallLeaf = Math.max(1, index.config().leafCapacity() / MAX_HELLO_LEAF_DIVISOR);
-    for (byte[] p : index.partitions(scope)) {
+    int smallLeaf = Math.max(1, tree.config().leafCapacity() / MAX_HELLO_LEAF_DIVISOR);
+    for (byte[] p : tree.partitions(scope)) {
       NodeKey root = NodeKey.root(p);
-      Node node = index.node(root);
-      if (node instanceof Node.Leaf leaf && leaf.entries().size() <= smallLeaf) {
-        views.add(viewOf(root, node));
-      } else {
-        views.add(new DigestOnly(root, node.digest()));
-      }
+      NodeView node = tree.count(root) <= smallLeaf ? tree.node(root) : null;
+      views.add(node instanceof LeafView ? node : new DigestOnly(root, tree.digest(root)));
     }
-    return new Hello(index.config().leafCapacity(), scope, views);
+    return new Hello(tree.config().leafCapacity(), scope, views);
   }
 
   private Step answerHello(Hello hello) throws ReconcileException {
-    if (hello.leafCapacity() != index.config().leafCapacity()) {
+    if (hello.leafCapacity() != tree.config().leafCapacity()) {
       throw new ReconcileException(Reason.PARAMETERS_MISMATCH, "peer leaf capacity "
-          + hello.leafCapacity() + ", ours " + index.config().leafCapacity());
+          + hello.leafCapacity() + ", ours " + tree.config().leafCapacity());
     }
     if (!allowed.covers(hello.scope())) {
       throw new ReconcileException(Reason.SCOPE_NOT_ALLOWED,
@@ -225,18 +239,14 @@ public final class Reconciler {
         throw new ReconcileException(Reason.DUPLICATE_ANSWER, "hello names " + p + " twice");
       }
     }
-    List<NodeView> views = new ArrayList<>();
-    List<Verdict> verdicts = new ArrayList<>();
-    for (NodeView v : hello.views()) {
-      respondTo(v, views, verdicts);
-    }
-    for (byte[] p : index.partitions(scope)) {
+    List<NodeKey> onlyMine = new ArrayList<>();
+    for (byte[] p : tree.partitions(scope)) {
       NodeKey root = NodeKey.root(p);
       if (!seen.contains(root)) {
-        verdicts.add(onlyMine(root));
+        onlyMine.add(root);
       }
     }
-    return new Step(views, verdicts);
+    return respond(hello.views(), onlyMine);
   }
 
   // ---- every later message ----
@@ -264,12 +274,35 @@ public final class Reconciler {
     for (Verdict verdict : step.verdicts()) {
       apply(verdict);
     }
+    return respond(step.views(), List.of());
+  }
+
+  /**
+   * The answer to {@code theirs}, plus a verdict listing our keys under each of {@code onlyMine}.
+   * Computed twice: first as a dry run the view may use to batch its reads, then for real.
+   */
+  private Step respond(List<NodeView> theirs, List<NodeKey> onlyMine) throws ReconcileException {
+    tree.prefetch(() -> {
+      try {
+        respondAll(theirs, onlyMine, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      } catch (ReconcileException ignored) {
+        // The real computation below meets the same fault and reports it.
+      }
+    });
     List<NodeView> views = new ArrayList<>();
     List<Verdict> verdicts = new ArrayList<>();
-    for (NodeView v : step.views()) {
-      respondTo(v, views, verdicts);
-    }
+    respondAll(theirs, onlyMine, views, verdicts, differences);
     return new Step(views, verdicts);
+  }
+
+  private void respondAll(List<NodeView> theirs, List<NodeKey> onlyMine, List<NodeView> views,
+      List<Verdict> verdicts, List<Difference> found) throws ReconcileException {
+    for (NodeView v : theirs) {
+      respondTo(v, views, verdicts, found);
+    }
+    for (NodeKey p : onlyMine) {
+      verdicts.add(onlyMine(p, found));
+    }
   }
 
   /**
@@ -319,29 +352,30 @@ public final class Reconciler {
     throw new ReconcileException(Reason.UNEXPECTED_PATH, p + " answers nothing we sent");
   }
 
-  private void respondTo(NodeView v, List<NodeView> views, List<Verdict> verdicts)
-      throws ReconcileException {
+  private void respondTo(NodeView v, List<NodeView> views, List<Verdict> verdicts,
+      List<Difference> found) throws ReconcileException {
     NodeKey p = v.path();
-    Node mine = index.node(p);
     if (v instanceof Empty) {
-      verdicts.add(onlyMine(p));
+      verdicts.add(onlyMine(p, found));
     } else if (v instanceof LeafView leaf) {
-      verdicts.add(judge(leaf));
+      verdicts.add(judge(leaf, found));
     } else if (v instanceof DigestOnly d) {
+      byte[] mine = tree.digest(p);
       if (mine == null) {
         views.add(new Empty(p));
-      } else if (!Arrays.equals(mine.digest(), d.digest())) {
-        views.add(viewOf(p, mine));
+      } else if (!Arrays.equals(mine, d.digest())) {
+        views.add(tree.node(p));
       }
     } else {
       InnerView theirs = (InnerView) v;
-      if (!(mine instanceof Node.Inner in)) {
-        views.add(mine == null ? new Empty(p) : viewOf(p, mine));
+      NodeView mine = tree.node(p);
+      if (!(mine instanceof InnerView in)) {
+        views.add(mine == null ? new Empty(p) : mine);
         return;
       }
       for (int i = 0; i < 16; i++) {
         byte[] t = theirs.childDigest(i);
-        byte[] m = (in.childMask() & (1 << i)) != 0 ? in.childDigestsRef()[i] : null;
+        byte[] m = in.childDigest(i);
         if (Arrays.equals(t, m)) {
           continue;
         }
@@ -349,48 +383,30 @@ public final class Reconciler {
         if (m == null) {
           views.add(new Empty(c));
         } else if (t == null) {
-          verdicts.add(onlyMine(c));
+          verdicts.add(onlyMine(c, found));
         } else {
-          views.add(viewOf(c, index.node(c)));
+          views.add(tree.node(c));
         }
       }
     }
-  }
-
-  private static NodeView viewOf(NodeKey p, Node node) {
-    if (node instanceof Node.Inner in) {
-      List<byte[]> ds = new ArrayList<>(Integer.bitCount(in.childMask()));
-      for (int i = 0; i < 16; i++) {
-        if ((in.childMask() & (1 << i)) != 0) {
-          ds.add(in.childDigestsRef()[i]);
-        }
-      }
-      return new InnerView(p, in.childMask(), ds);
-    }
-    List<Entry> entries = ((Node.Leaf) node).entries();
-    List<KeyDigest> kds = new ArrayList<>(entries.size());
-    for (Entry e : entries) {
-      kds.add(new KeyDigest(e.keyRef(), e.valueDigestRef()));
-    }
-    return new LeafView(p, kds);
   }
 
   /** Every key we have under {@code p}, which the peer lacks. */
-  private Verdict onlyMine(NodeKey p) {
+  private Verdict onlyMine(NodeKey p, List<Difference> found) {
     List<byte[]> keys = new ArrayList<>();
-    index.forEachEntry(p, e -> keys.add(e.keyRef()));
+    tree.forEachEntry(p, (k, d) -> keys.add(k));
     keys.sort(Arrays::compareUnsigned);
     for (byte[] k : keys) {
-      differences.add(new Difference(k, Kind.ONLY_LOCAL));
+      found.add(new Difference(k, Kind.ONLY_LOCAL));
     }
     return new Verdict(p, new byte[0], keys);
   }
 
   /** Compares the peer's leaf with everything we have under the same path. */
-  private Verdict judge(LeafView leaf) throws ReconcileException {
+  private Verdict judge(LeafView leaf, List<Difference> found) throws ReconcileException {
     NodeKey p = leaf.path();
     TreeMap<byte[], byte[]> mine = new TreeMap<>(Arrays::compareUnsigned);
-    index.forEachEntry(p, e -> mine.put(e.keyRef(), e.valueDigestRef()));
+    tree.forEachEntry(p, mine::put);
     byte[] statuses = new byte[leaf.entries().size()];
     byte[] previous = null;
     for (int i = 0; i < statuses.length; i++) {
@@ -400,17 +416,17 @@ public final class Reconciler {
       byte[] digest = mine.remove(kd.key());
       if (digest == null) {
         statuses[i] = Verdict.ABSENT;
-        differences.add(new Difference(kd.key(), Kind.ONLY_REMOTE));
+        found.add(new Difference(kd.key(), Kind.ONLY_REMOTE));
       } else if (Arrays.equals(digest, kd.digest())) {
         statuses[i] = Verdict.SAME;
       } else {
         statuses[i] = Verdict.DIFFERS;
-        differences.add(new Difference(kd.key(), Kind.DIGEST_DIFFERS));
+        found.add(new Difference(kd.key(), Kind.DIGEST_DIFFERS));
       }
     }
     List<byte[]> onlyMine = new ArrayList<>(mine.keySet());
     for (byte[] k : onlyMine) {
-      differences.add(new Difference(k, Kind.ONLY_LOCAL));
+      found.add(new Difference(k, Kind.ONLY_LOCAL));
     }
     return new Verdict(p, statuses, onlyMine);
   }
@@ -457,10 +473,20 @@ public final class Reconciler {
       throw new ReconcileException(Reason.NOT_CANONICAL,
           "key " + Bytes.hex(key) + " at " + p + " does not follow " + Bytes.hex(previous));
     }
-    if (key.length == 0 || !index.placedUnder(key, p)) {
+    if (!placedUnder(key, p)) {
       throw new ReconcileException(Reason.ENTRY_OUTSIDE_PATH,
           "key " + Bytes.hex(key) + " is not placed under " + p);
     }
+  }
+
+  /** True if {@code key} belongs under {@code p}: same partition, key hash under the prefix. */
+  private boolean placedUnder(byte[] key, NodeKey p) {
+    if (key.length == 0 || key.length > MerkleConfig.MAX_KEY_LENGTH) {
+      return false;
+    }
+    int len = tree.config().partitioner().partitionLength(key);
+    return len >= 0 && len <= key.length && Bytes.prefixEquals(key, len, p.partitionRef())
+        && p.containsHash(Digests.keyHash(key));
   }
 
 }

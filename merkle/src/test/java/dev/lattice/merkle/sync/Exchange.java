@@ -20,9 +20,20 @@ public final class Exchange {
     this.responder = responder;
   }
 
+  public static Exchange run(TreeView a, TreeView b, Scope scope, Scope allowed)
+      throws ReconcileException, MerkleCodecException {
+    return run(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
+  }
+
+  /** The legacy path: two {@link MerkleIndex}es. */
   public static Exchange run(MerkleIndex a, MerkleIndex b, Scope scope, Scope allowed)
       throws ReconcileException, MerkleCodecException {
-    Exchange x = new Exchange(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
+    return run(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
+  }
+
+  private static Exchange run(Reconciler initiator, Reconciler responder)
+      throws ReconcileException, MerkleCodecException {
+    Exchange x = new Exchange(initiator, responder);
     Reconciler from = x.initiator;
     Reconciler to = x.responder;
     while (true) {

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.lattice.merkle.Gen;
 import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.InMemoryNodeStore;
 import dev.lattice.merkle.store.NodeKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,7 +59,7 @@ class MessageCodecTest {
       case 2 -> {
         List<KeyDigest> entries = new ArrayList<>();
         for (byte[] k : sortedKeys(rng, 1 + rng.nextInt(20))) {
-          entries.add(new KeyDigest(k, Gen.digest(rng)));
+          entries.add(new KeyDigest(k, Gen.element(rng)));
         }
         return new NodeView.LeafView(path, entries);
       }
@@ -138,13 +136,13 @@ class MessageCodecTest {
   @Test
   void hugeCountsInTinyInputsFailBeforeAllocating() {
     // A view count of 2^62 in a 12-byte input.
-    byte[] input = {0x02, 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+    byte[] input = {0x02, 0x02, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
         (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x3F, 0};
     assertThatThrownBy(() -> MessageCodec.decode(input))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.LENGTH_OUT_OF_RANGE));
     // A key length of 10^6 with three bytes behind it.
-    byte[] leaf = {0x02, 0x01, 0x01, 0x03, 0x00, 0x00, 0x01, (byte) 0xC0, (byte) 0x84, 0x3D, 1, 2, 3};
+    byte[] leaf = {0x02, 0x02, 0x01, 0x03, 0x00, 0x00, 0x01, (byte) 0xC0, (byte) 0x84, 0x3D, 1, 2, 3};
     assertThatThrownBy(() -> MessageCodec.decode(leaf))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.LENGTH_OUT_OF_RANGE));
@@ -152,26 +150,51 @@ class MessageCodecTest {
 
   @Test
   void versionAndTagAreChecked() {
-    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x02, 0x02, 0, 0}))
+    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x02, 0x03, 0, 0}))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.UNSUPPORTED_VERSION));
-    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x09, 0x01}))
+    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x09, 0x02}))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.UNKNOWN_TAG));
     assertThatThrownBy(() -> MessageCodec.decode(new byte[0]))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.TRUNCATED));
-    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x02, 0x01, 0, 0, 0}))
+    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x02, 0x02, 0, 0, 0}))
         .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
             .isEqualTo(MerkleCodecException.Reason.TRAILING_BYTES));
   }
 
-  /** Frozen fixture: an empty step must keep decoding as format version 1 forever. */
+  /** A leaf entry's digest is an element digest: exactly 32 bytes, both ways. */
+  @Test
+  void leafDigestsAreThirtyTwoBytes() {
+    NodeKey path = NodeKey.root(new byte[] {'a', 0});
+    ReconcileMessage shortDigest = new ReconcileMessage.Step(List.of(new NodeView.LeafView(path,
+        List.of(new KeyDigest(new byte[] {'a', 0, 'x'}, new byte[31])))), List.of());
+    assertThatThrownBy(() -> MessageCodec.encode(shortDigest))
+        .isInstanceOf(IllegalArgumentException.class);
+    // step, one leaf view at a\0 (depth 0) with key "a\0x" and a 31-byte digest
+    byte[] head = {0x02, 0x02, 0x01, 0x03, 0x02, 'a', 0, 0x00, 0x01, 0x03, 'a', 0, 'x', 0x1F};
+    byte[] in = Arrays.copyOf(head, head.length + 31 + 1); // 31 digest bytes, then 0 verdicts
+    assertThatThrownBy(() -> MessageCodec.decode(in))
+        .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
+            .isEqualTo(MerkleCodecException.Reason.LENGTH_OUT_OF_RANGE));
+  }
+
+  /**
+   * Frozen fixtures: an empty step is {@code 02 02 00 00} in format version 2; a version 1
+   * message (hash-tree digests, before the additive ones) is refused as unsupported.
+   */
   @Test
   void frozenFixtures() throws MerkleCodecException {
     assertThat(MessageCodec.encode(new ReconcileMessage.Step(List.of(), List.of())))
-        .containsExactly(0x02, 0x01, 0x00, 0x00);
-    ReconcileMessage hello = MessageCodec.decode(new byte[] {0x01, 0x01, 0x10, 0x01, 0x00, 0x00, 0x00});
+        .containsExactly(0x02, 0x02, 0x00, 0x00);
+    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x02, 0x01, 0x00, 0x00}))
+        .isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
+            .isEqualTo(MerkleCodecException.Reason.UNSUPPORTED_VERSION));
+    assertThatThrownBy(() -> MessageCodec.decode(new byte[] {0x01, 0x01, 0x10, 0x01, 0x00, 0x00,
+        0x00})).isInstanceOfSatisfying(MerkleCodecException.class, e -> assertThat(e.reason())
+            .isEqualTo(MerkleCodecException.Reason.UNSUPPORTED_VERSION));
+    ReconcileMessage hello = MessageCodec.decode(new byte[] {0x01, 0x02, 0x10, 0x01, 0x00, 0x00, 0x00});
     assertThat(hello).isInstanceOf(ReconcileMessage.Hello.class);
     assertThat(((ReconcileMessage.Hello) hello).scope()).isEqualTo(Scope.all());
     assertThat(((ReconcileMessage.Hello) hello).leafCapacity()).isEqualTo(16);
@@ -188,18 +211,15 @@ class MessageCodecTest {
     TreeMap<byte[], byte[]> a = Gen.newMap();
     int n = rng.nextInt(400);
     for (int i = 0; i < n; i++) {
-      a.put(Gen.key(rng, 3), Gen.digest(rng));
+      a.put(Gen.key(rng, 3), Gen.element(rng));
     }
     TreeMap<byte[], byte[]> b = Gen.newMap();
     b.putAll(a);
     for (int i = 0; i < 1 + rng.nextInt(20); i++) {
-      b.put(Gen.key(rng, 3), Gen.digest(rng));
+      b.put(Gen.key(rng, 3), Gen.element(rng));
     }
-    MerkleConfig config = MerkleConfig.defaults();
-    Reconciler from = Reconciler.initiator(
-        MerkleIndex.build(config, new InMemoryNodeStore(), a.entrySet()), Scope.all());
-    Reconciler to = Reconciler.responder(
-        MerkleIndex.build(config, new InMemoryNodeStore(), b.entrySet()), Scope.all());
+    Reconciler from = Reconciler.initiator(ReconcilerTest.side(a, rng), Scope.all());
+    Reconciler to = Reconciler.responder(ReconcilerTest.side(b, rng), Scope.all());
     int corruptAt = rng.nextInt(6);
     try {
       for (int i = 0; ; i++) {

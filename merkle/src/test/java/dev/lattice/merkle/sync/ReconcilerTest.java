@@ -12,6 +12,10 @@ import dev.lattice.merkle.Partitioner;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.store.InMemoryNodeStore;
 import dev.lattice.merkle.store.SortedBytesNodeStore;
+import dev.lattice.merkle.tree.DerivedTree;
+import dev.lattice.merkle.tree.DigestBuckets;
+import dev.lattice.merkle.tree.Enumerators;
+import dev.lattice.merkle.tree.MemoryTree;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +27,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * Reconciliation finds exactly the differing keys, in the round trips and bytes of PROTOCOL.md
+ * §7.3, whichever tree each side reads (in memory, or derived from buckets through either kind
+ * of enumerator); and the legacy index still reconciles with itself.
+ */
 class ReconcilerTest {
   private static final Partitioner PARTITIONER = Partitioner.upToFirst((byte) 0);
+  private static final MerkleConfig CONFIG = MerkleConfig.defaults();
+
+  /**
+   * One side as a replica would hold it: on some seeds a tree in memory, on others bucket sums
+   * kept by updates in a shuffled order and an enumerator over the documents.
+   */
+  static TreeView side(Map<byte[], byte[]> entries, SplittableRandom rng) {
+    int kind = rng.nextInt(3);
+    if (kind == 0) {
+      return MemoryTree.of(CONFIG, entries.entrySet());
+    }
+    List<Map.Entry<byte[], byte[]>> shuffled = new ArrayList<>(entries.entrySet());
+    java.util.Collections.shuffle(shuffled, new java.util.Random(rng.nextLong()));
+    DigestBuckets kept = new DigestBuckets(CONFIG);
+    for (Map.Entry<byte[], byte[]> e : shuffled) {
+      byte[] first = Gen.element(rng); // an earlier version of the document, then this one
+      kept.update(e.getKey(), null, first);
+      kept.update(e.getKey(), first, e.getValue());
+    }
+    TreeMap<byte[], byte[]> docs = Gen.newMap();
+    docs.putAll(entries);
+    return DerivedTree.open(kept.snapshot(), kind == 1 ? Enumerators.scanning(CONFIG, docs)
+        : Enumerators.hashOrdered(CONFIG, docs));
+  }
 
   /** The two sides' contents and the scope to reconcile. */
   private record Case(TreeMap<byte[], byte[]> a, TreeMap<byte[], byte[]> b, Scope scope,
@@ -43,7 +76,7 @@ class ReconcilerTest {
     int collections = 1 + rng.nextInt(5);
     TreeMap<byte[], byte[]> a = Gen.newMap();
     for (int i = 0; i < n; i++) {
-      a.put(Gen.key(rng, collections), Gen.digest(rng));
+      a.put(Gen.key(rng, collections), Gen.element(rng));
     }
     TreeMap<byte[], byte[]> b = Gen.newMap();
     b.putAll(a);
@@ -59,14 +92,14 @@ class ReconcilerTest {
       }
       case 2 -> {
         for (Map.Entry<byte[], byte[]> e : b.entrySet()) {
-          e.setValue(Gen.otherDigest(rng, e.getValue()));
+          e.setValue(Gen.otherElement(rng, e.getValue()));
         }
         description = "every digest different";
       }
       case 3 -> {
         b.clear();
         for (int i = 0; i < n; i++) {
-          b.put(Gen.key(rng, collections), Gen.digest(rng));
+          b.put(Gen.key(rng, collections), Gen.element(rng));
         }
         description = "disjoint key sets";
       }
@@ -76,15 +109,15 @@ class ReconcilerTest {
         for (int i = 0; i < d; i++) {
           int kind = rng.nextInt(4);
           if (kind == 0 || keys.isEmpty()) {
-            a.put(Gen.key(rng, collections), Gen.digest(rng)); // only in a (or overwrite)
+            a.put(Gen.key(rng, collections), Gen.element(rng)); // only in a (or overwrite)
           } else if (kind == 1) {
-            b.put(Gen.key(rng, collections), Gen.digest(rng)); // only in b
+            b.put(Gen.key(rng, collections), Gen.element(rng)); // only in b
           } else if (kind == 2) {
             byte[] k = keys.get(rng.nextInt(keys.size()));
             b.remove(k);
           } else {
             byte[] k = keys.get(rng.nextInt(keys.size()));
-            b.put(k, Gen.otherDigest(rng, a.get(k)));
+            b.put(k, Gen.otherElement(rng, a.get(k)));
           }
         }
         description = d + " planted differences";
@@ -153,13 +186,10 @@ class ReconcilerTest {
   void findsExactlyTheDifferingKeys(long seed) throws Exception {
     SplittableRandom rng = new SplittableRandom(seed);
     Case c = generate(seed, rng);
-    String ctx = "seed " + seed + ": " + c.description;
-    MerkleConfig config = MerkleConfig.defaults();
-    MerkleIndex a = MerkleIndex.build(config, new InMemoryNodeStore(), c.a.entrySet());
-    // b is kept incrementally (and, on some seeds, in the byte store), as a replica would.
-    MerkleIndex b = new MerkleIndex(config,
-        rng.nextInt(4) == 0 ? SortedBytesNodeStore.inTreeMap() : new InMemoryNodeStore());
-    c.b.forEach(b::put);
+    TreeView a = side(c.a, rng);
+    TreeView b = side(c.b, rng);
+    String ctx = "seed " + seed + ": " + c.description + ", " + a.getClass().getSimpleName()
+        + " vs " + b.getClass().getSimpleName();
 
     Exchange x = Exchange.run(a, b, c.scope, Scope.all());
     assertThat(x.initiator.isDone()).as(ctx).isTrue();
@@ -172,6 +202,40 @@ class ReconcilerTest {
     long n = Math.max(inScopeCount(c.a, c.scope), inScopeCount(c.b, c.scope));
     int bound = ceilLog16(Math.max(n, 1)) + 1;
     assertThat(x.roundTrips()).as(ctx + ": round trips for n=" + n).isLessThanOrEqualTo(bound);
+    // Batched reads: at most one enumeration per partition for each message a side computes.
+    long partitions = java.util.stream.Stream.concat(c.a.keySet().stream(), c.b.keySet().stream())
+        .map(k -> Arrays.toString(Arrays.copyOf(k, PARTITIONER.partitionLength(k))))
+        .distinct().count();
+    for (TreeView t : List.of(a, b)) {
+      if (t instanceof DerivedTree d) {
+        assertThat((long) d.enumerations()).as(ctx + ": enumerations")
+            .isLessThanOrEqualTo(partitions * (x.messages / 2 + 1));
+      }
+    }
+  }
+
+  /** The legacy index (hash-tree digests) still reconciles with another legacy index. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("dev.lattice.merkle.Seeds#seeds")
+  void legacyIndexStillFindsExactlyTheDifferingKeys(long seed) throws Exception {
+    if (seed % 4 != 0) {
+      return;
+    }
+    SplittableRandom rng = new SplittableRandom(seed);
+    Case c = generate(seed, rng);
+    if (c.a.size() > 20_000) {
+      return;
+    }
+    String ctx = "seed " + seed + ": " + c.description;
+    MerkleIndex a = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), c.a.entrySet());
+    MerkleIndex b = new MerkleIndex(CONFIG,
+        rng.nextInt(4) == 0 ? SortedBytesNodeStore.inTreeMap() : new InMemoryNodeStore());
+    c.b.forEach(b::put);
+    Exchange x = Exchange.run(a, b, c.scope, Scope.all());
+    List<Difference> want = expected(c.a, c.b, c.scope);
+    assertThat(x.initiator.differences()).as(ctx).containsExactlyElementsOf(want);
+    assertThat(x.responder.differences()).as(ctx)
+        .containsExactlyElementsOf(want.stream().map(Difference::mirrored).toList());
   }
 
   /**
@@ -189,7 +253,7 @@ class ReconcilerTest {
     long naive = 0;
     for (int i = 0; i < 20_000; i++) {
       byte[] k = Gen.key(rng, 1);
-      byte[] d = Gen.digest(rng);
+      byte[] d = Gen.element(rng);
       a.put(k, d);
       naive += k.length + d.length + 2;
     }
@@ -199,11 +263,9 @@ class ReconcilerTest {
     List<byte[]> keys = new ArrayList<>(a.keySet());
     for (int i = 0; i < d; i++) {
       byte[] k = keys.get(rng.nextInt(keys.size()));
-      b.put(k, Gen.otherDigest(rng, a.get(k)));
+      b.put(k, Gen.otherElement(rng, a.get(k)));
     }
-    MerkleConfig config = MerkleConfig.defaults();
-    Exchange x = Exchange.run(MerkleIndex.build(config, new InMemoryNodeStore(), a.entrySet()),
-        MerkleIndex.build(config, new InMemoryNodeStore(), b.entrySet()), Scope.all(), Scope.all());
+    Exchange x = Exchange.run(side(a, rng), side(b, rng), Scope.all(), Scope.all());
     long bytes = x.bytesFromInitiator + x.bytesFromResponder;
     // Per difference: at most one inner view per level (≈ 4 levels × 16 × 32 bytes) plus a leaf.
     assertThat(bytes).as("seed " + seed + " d=" + d).isLessThan(200L + d * 4_000L);
@@ -215,11 +277,9 @@ class ReconcilerTest {
     SplittableRandom rng = new SplittableRandom(1);
     TreeMap<byte[], byte[]> m = Gen.newMap();
     for (int i = 0; i < 10_000; i++) {
-      m.put(Gen.key(rng, 5), Gen.digest(rng));
+      m.put(Gen.key(rng, 5), Gen.element(rng));
     }
-    MerkleConfig config = MerkleConfig.defaults();
-    Exchange x = Exchange.run(MerkleIndex.build(config, new InMemoryNodeStore(), m.entrySet()),
-        MerkleIndex.build(config, new InMemoryNodeStore(), m.entrySet()), Scope.all(), Scope.all());
+    Exchange x = Exchange.run(side(m, rng), side(m, rng), Scope.all(), Scope.all());
     assertThat(x.messages).isEqualTo(2);
     assertThat(x.initiator.differences()).isEmpty();
     assertThat(x.responder.differences()).isEmpty();
@@ -227,18 +287,17 @@ class ReconcilerTest {
 
   @Test
   void bothEmpty() throws Exception {
-    MerkleConfig config = MerkleConfig.defaults();
-    Exchange x = Exchange.run(new MerkleIndex(config, new InMemoryNodeStore()),
-        new MerkleIndex(config, new InMemoryNodeStore()), Scope.all(), Scope.all());
+    SplittableRandom rng = new SplittableRandom(2);
+    Exchange x = Exchange.run(side(Gen.newMap(), rng), side(Gen.newMap(), rng), Scope.all(),
+        Scope.all());
     assertThat(x.messages).isEqualTo(2);
     assertThat(x.initiator.differences()).isEmpty();
   }
 
   @Test
   void responderRejectsScopeItDoesNotAllow() {
-    MerkleConfig config = MerkleConfig.defaults();
-    Reconciler i = Reconciler.initiator(new MerkleIndex(config, new InMemoryNodeStore()), Scope.all());
-    Reconciler r = Reconciler.responder(new MerkleIndex(config, new InMemoryNodeStore()),
+    Reconciler i = Reconciler.initiator(MemoryTree.of(CONFIG, List.of()), Scope.all());
+    Reconciler r = Reconciler.responder(MemoryTree.of(CONFIG, List.of()),
         Scope.partition("users\0".getBytes(StandardCharsets.UTF_8)));
     ReconcileMessage hello = i.nextMessage().orElseThrow();
     assertThatThrownBy(() -> r.receive(hello))
@@ -249,9 +308,8 @@ class ReconcilerTest {
   @Test
   void responderRejectsOtherLeafCapacity() {
     Reconciler i = Reconciler.initiator(
-        new MerkleIndex(new MerkleConfig(8, PARTITIONER), new InMemoryNodeStore()), Scope.all());
-    Reconciler r = Reconciler.responder(
-        new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore()), Scope.all());
+        MemoryTree.of(new MerkleConfig(8, PARTITIONER), List.of()), Scope.all());
+    Reconciler r = Reconciler.responder(MemoryTree.of(CONFIG, List.of()), Scope.all());
     ReconcileMessage hello = i.nextMessage().orElseThrow();
     assertThatThrownBy(() -> r.receive(hello))
         .isInstanceOfSatisfying(ReconcileException.class,
@@ -260,9 +318,8 @@ class ReconcilerTest {
 
   @Test
   void messagesOutOfTurnAreRejected() {
-    MerkleConfig config = MerkleConfig.defaults();
-    Reconciler i = Reconciler.initiator(new MerkleIndex(config, new InMemoryNodeStore()), Scope.all());
-    Reconciler r = Reconciler.responder(new MerkleIndex(config, new InMemoryNodeStore()), Scope.all());
+    Reconciler i = Reconciler.initiator(MemoryTree.of(CONFIG, List.of()), Scope.all());
+    Reconciler r = Reconciler.responder(MemoryTree.of(CONFIG, List.of()), Scope.all());
     ReconcileMessage.Step empty = new ReconcileMessage.Step(List.of(), List.of());
     assertThatThrownBy(() -> i.receive(empty)).isInstanceOfSatisfying(ReconcileException.class,
         e -> assertThat(e.reason()).isEqualTo(ReconcileException.Reason.UNEXPECTED_MESSAGE));

@@ -591,7 +591,17 @@ public final class SyncClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * @throws IllegalStateException if the replica was not opened with {@code Role.CLIENT}: only
+     *     a client replica queues its writes for an upstream, so a sync client on an edge replica
+     *     would never push anything
+     */
     public SyncClient build() {
+      if (replica.options().role() != dev.lattice.replica.Role.CLIENT) {
+        throw new IllegalStateException("a SyncClient needs a replica opened with role CLIENT (this one is "
+            + replica.options().role() + ", whose writes are never queued for an upstream); open it with "
+            + "ReplicaOptions.builder().role(Role.CLIENT)");
+      }
       return new SyncClient(this);
     }
   }

@@ -21,16 +21,16 @@ import dev.lattice.crdt.type.OrMap;
 import dev.lattice.crdt.type.OrSet;
 import dev.lattice.crdt.type.PnCounter;
 import dev.lattice.crdt.value.Value;
+import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.InMemoryNodeStore;
-import dev.lattice.merkle.store.Node;
 import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.MessageCodec;
+import dev.lattice.merkle.sync.NodeView;
 import dev.lattice.merkle.sync.ReconcileException;
 import dev.lattice.merkle.sync.ReconcileMessage;
 import dev.lattice.merkle.sync.Reconciler;
+import dev.lattice.merkle.tree.MemoryTree;
 import dev.lattice.replica.log.Delta;
 import dev.lattice.replica.log.DeltaCodec;
 import java.io.IOException;
@@ -47,7 +47,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
  * Writes the conformance vectors of {@code docs/PROTOCOL.md} into {@code docs/protocol-vectors/}:
@@ -234,7 +233,7 @@ public final class ProtocolVectorsGenerator {
         "none");
   }
 
-  private record Transcript(List<byte[]> messages, List<String> directions, MerkleIndex edge, MerkleIndex client,
+  private record Transcript(List<byte[]> messages, List<String> directions, MemoryTree edge, MemoryTree client,
                             Map<String, Document> edgeDocs, Map<String, Document> clientDocs,
                             List<String> edgeDiffs, List<String> clientDiffs) {}
 
@@ -256,8 +255,8 @@ public final class ProtocolVectorsGenerator {
     edgeDocs.put("tasks\0t1", Document.of(key("done", FieldKind.FLAG), Flag.EMPTY.enable(dot(A, 50))));
     clientDocs.put("tasks\0t1", edgeDocs.get("tasks\0t1"));
     clientDocs.put("tasks\0t2", Document.of(key("done", FieldKind.FLAG), Flag.EMPTY.enable(dot(B, 2))));
-    MerkleIndex edge = index(edgeDocs);
-    MerkleIndex client = index(clientDocs);
+    MemoryTree edge = index(edgeDocs);
+    MemoryTree client = index(clientDocs);
     Reconciler initiator = Reconciler.initiator(edge, Scope.all());
     Reconciler responder = Reconciler.responder(client, Scope.all());
     List<byte[]> messages = new ArrayList<>();
@@ -290,21 +289,18 @@ public final class ProtocolVectorsGenerator {
     return out;
   }
 
-  static MerkleIndex index(Map<String, Document> docs) {
-    MerkleIndex index = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
-    docs.forEach((k, d) -> index.put(k.getBytes(StandardCharsets.UTF_8), digest(d)));
-    index.flush();
-    return index;
+  static MemoryTree index(Map<String, Document> docs) {
+    MemoryTree.Builder b = MemoryTree.builder(MerkleConfig.defaults());
+    docs.forEach((k, d) -> b.add(k.getBytes(StandardCharsets.UTF_8), digest(k, d)));
+    return b.build();
   }
 
-  /** BLAKE3-256 of the canonical encoding of the document with every context dropped. */
-  static byte[] digest(Document d) {
-    byte[] encoded = CrdtCodec.encode(d.visible());
-    Blake3Digest b = new Blake3Digest(256);
-    b.update(encoded, 0, encoded.length);
-    byte[] out = new byte[32];
-    b.doFinal(out, 0);
-    return out;
+  /**
+   * The element digest of a document under its Merkle key: BLAKE3-256 of 'E', the key's length
+   * and bytes, and the canonical encoding of the document with every context dropped.
+   */
+  static byte[] digest(String key, Document d) {
+    return Digests.element(key.getBytes(StandardCharsets.UTF_8), CrdtCodec.encode(d.visible()));
   }
 
   private static byte[] cbor(String json) {
@@ -679,8 +675,10 @@ public final class ProtocolVectorsGenerator {
     Transcript t = reconciliation();
     ObjectNode idx = F.objectNode().put("name", "merkle-index")
         .put("description", "The edge side of merkle/reconcile.json: per document its Merkle key (collection 0x00 id,"
-            + " UTF-8), the canonical encoding of its visible form, the BLAKE3-256 value digest, the 64-bit key"
-            + " hash; then every node of every partition's trie (leaf capacity 16, fanout 16).");
+            + " UTF-8), the canonical encoding of its visible form, its element digest (BLAKE3-256 of 'E',"
+            + " varint(key length), key, visible), the 64-bit key hash; then every node of every partition's"
+            + " trie (leaf capacity 16, fanout 16), whose digest is the sum modulo 2^256 of the element"
+            + " digests below it, read as little-endian numbers.");
     idx.put("leafCapacity", 16);
     describeIndex(idx, t.edge(), t.edgeDocs());
     write("merkle/index.json", idx);
@@ -691,7 +689,7 @@ public final class ProtocolVectorsGenerator {
             + " in order, each as carried in a repair message's \"m\"; then the differing keys each side found.");
     ArrayNode client = r.putArray("clientEntries");
     t.clientDocs().forEach((k, d) -> client.addObject().put("key", ProtocolDescriber.hex(k.getBytes(StandardCharsets.UTF_8)))
-        .put("digest", ProtocolDescriber.hex(digest(d))));
+        .put("digest", ProtocolDescriber.hex(digest(k, d))));
     ArrayNode ms = r.putArray("messages");
     for (int i = 0; i < t.messages().size(); i++) {
       ms.addObject().put("direction", t.directions().get(i)).set("m", ProtocolDescriber.repair(t.messages().get(i)));
@@ -703,36 +701,35 @@ public final class ProtocolVectorsGenerator {
     write("merkle/reconcile.json", r);
   }
 
-  private void describeIndex(ObjectNode out, MerkleIndex index, Map<String, Document> docs) {
+  private void describeIndex(ObjectNode out, MemoryTree index, Map<String, Document> docs) {
     ArrayNode entries = out.putArray("entries");
-    dev.lattice.merkle.internal.NodeHasher hasher = new dev.lattice.merkle.internal.NodeHasher();
     docs.forEach((k, d) -> {
       byte[] keyBytes = k.getBytes(StandardCharsets.UTF_8);
       entries.addObject().put("collection", k.substring(0, k.indexOf('\0'))).put("id", k.substring(k.indexOf('\0') + 1))
           .put("key", ProtocolDescriber.hex(keyBytes)).put("visible", ProtocolDescriber.hex(CrdtCodec.encode(d.visible())))
-          .put("digest", ProtocolDescriber.hex(digest(d)))
-          .put("keyHash", String.format("%016x", hasher.keyHash(keyBytes)));
+          .put("digest", ProtocolDescriber.hex(digest(k, d)))
+          .put("keyHash", String.format("%016x", Digests.keyHash(keyBytes)));
     });
     ArrayNode partitions = out.putArray("partitions");
     for (byte[] p : index.partitions(Scope.all())) {
       ObjectNode po = partitions.addObject().put("partition", ProtocolDescriber.hex(p))
-          .put("rootDigest", ProtocolDescriber.hex(index.rootDigest(p)));
+          .put("rootDigest", ProtocolDescriber.hex(index.digest(NodeKey.root(p))));
       ArrayNode nodes = po.putArray("nodes");
       walk(index, NodeKey.root(p), nodes);
     }
   }
 
-  private void walk(MerkleIndex index, NodeKey at, ArrayNode out) {
-    Node node = index.node(at);
+  private void walk(MemoryTree index, NodeKey at, ArrayNode out) {
+    NodeView node = index.node(at);
     ObjectNode n = out.addObject();
     n.set("path", ProtocolDescriber.path(at));
-    if (node instanceof Node.Leaf leaf) {
-      n.put("kind", "leaf").put("digest", ProtocolDescriber.hex(leaf.digest()));
+    if (node instanceof NodeView.LeafView leaf) {
+      n.put("kind", "leaf").put("digest", ProtocolDescriber.hex(index.digest(at)));
       ArrayNode keys = n.putArray("keys");
       leaf.entries().forEach(e -> keys.add(ProtocolDescriber.hex(e.key())));
     } else {
-      Node.Inner in = (Node.Inner) node;
-      n.put("kind", "inner").put("digest", ProtocolDescriber.hex(in.digest())).put("count", in.count())
+      NodeView.InnerView in = (NodeView.InnerView) node;
+      n.put("kind", "inner").put("digest", ProtocolDescriber.hex(index.digest(at))).put("count", index.count(at))
           .put("childMask", String.format("%04x", in.childMask()));
       for (int i = 0; i < 16; i++) {
         if ((in.childMask() & (1 << i)) != 0) {

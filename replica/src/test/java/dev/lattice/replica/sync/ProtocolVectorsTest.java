@@ -10,19 +10,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.lattice.crdt.codec.CrdtCodec;
 import dev.lattice.crdt.type.Document;
+import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.internal.NodeHasher;
-import dev.lattice.merkle.store.InMemoryNodeStore;
+import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.MessageCodec;
+import dev.lattice.merkle.sync.NodeView;
 import dev.lattice.merkle.sync.ReconcileMessage;
 import dev.lattice.merkle.sync.Reconciler;
+import dev.lattice.merkle.tree.DerivedTree;
+import dev.lattice.merkle.tree.DigestBuckets;
+import dev.lattice.merkle.tree.MemoryTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -183,8 +187,8 @@ class ProtocolVectorsTest {
   @Test
   void merkleIndexRebuildsFromItsEntries() {
     JsonNode v = read(VECTORS.resolve("merkle/index.json"));
-    NodeHasher hasher = new NodeHasher();
-    MerkleIndex index = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
+    MemoryTree.Builder built = MemoryTree.builder(MerkleConfig.defaults());
+    DigestBuckets buckets = new DigestBuckets(MerkleConfig.defaults());
     for (JsonNode e : v.get("entries")) {
       byte[] key = HEX.parseHex(e.get("key").asText());
       assertThat(new String(key, StandardCharsets.UTF_8))
@@ -197,30 +201,61 @@ class ProtocolVectorsTest {
         throw new AssertionError(ex);
       }
       assertThat(CrdtCodec.encode(d.visible())).isEqualTo(visible);
-      assertThat(HEX.formatHex(ProtocolVectorsGenerator.digest(d))).isEqualTo(e.get("digest").asText());
-      assertThat(String.format("%016x", hasher.keyHash(key))).isEqualTo(e.get("keyHash").asText());
-      index.put(key, HEX.parseHex(e.get("digest").asText()));
+      assertThat(HEX.formatHex(Digests.element(key, visible))).isEqualTo(e.get("digest").asText());
+      assertThat(String.format("%016x", Digests.keyHash(key))).isEqualTo(e.get("keyHash").asText());
+      built.add(key, HEX.parseHex(e.get("digest").asText()));
+      buckets.update(key, null, HEX.parseHex(e.get("digest").asText()));
     }
-    index.flush();
+    MemoryTree index = built.build();
+    // The same trie derived from bucket sums, listing documents from the entries.
+    DerivedTree derived = DerivedTree.open(buckets.snapshot(), (partition, prefixes, sink) ->
+        v.get("entries").forEach(e -> {
+          byte[] key = HEX.parseHex(e.get("key").asText());
+          if (Arrays.equals(Arrays.copyOf(key, Math.min(key.length, partition.length)), partition)
+              && MerkleConfig.defaults().partitioner().partitionLength(key) == partition.length
+              && prefixes.stream().anyMatch(p -> p.containsHash(Digests.keyHash(key)))) {
+            sink.accept(key, HEX.parseHex(e.get("digest").asText()));
+          }
+        }));
     for (JsonNode p : v.get("partitions")) {
       byte[] partition = HEX.parseHex(p.get("partition").asText());
-      assertThat(HEX.formatHex(index.rootDigest(partition))).isEqualTo(p.get("rootDigest").asText());
+      assertThat(HEX.formatHex(index.digest(NodeKey.root(partition)))).isEqualTo(p.get("rootDigest").asText());
+      for (JsonNode n : p.get("nodes")) {
+        NodeKey at = pathOf(partition, n.get("path"));
+        for (var tree : List.of(index, derived)) {
+          NodeView node = tree.node(at);
+          assertThat(HEX.formatHex(tree.digest(at))).as(at.toString()).isEqualTo(n.get("digest").asText());
+          assertThat(node instanceof NodeView.LeafView ? "leaf" : "inner").as(at.toString())
+              .isEqualTo(n.get("kind").asText());
+          if (node instanceof NodeView.InnerView in) {
+            assertThat(String.format("%04x", in.childMask())).isEqualTo(n.get("childMask").asText());
+            assertThat(tree.count(at)).isEqualTo(n.get("count").asLong());
+          }
+        }
+      }
     }
     assertThat(index.partitions(Scope.all())).hasSize(v.get("partitions").size());
+  }
+
+  private static NodeKey pathOf(byte[] partition, JsonNode path) {
+    String digits = path.get("prefix").asText();
+    long prefix = digits.isEmpty() ? 0 : Long.parseUnsignedLong(digits, 16) << (64 - 4 * digits.length());
+    assertThat(HEX.parseHex(path.get("partition").asText())).isEqualTo(partition);
+    return new NodeKey(partition, digits.length(), prefix);
   }
 
   @Test
   void merkleReconciliationReplays() throws Exception {
     JsonNode idx = read(VECTORS.resolve("merkle/index.json"));
     JsonNode v = read(VECTORS.resolve("merkle/reconcile.json"));
-    MerkleIndex edgeIndex = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
-    idx.get("entries").forEach(e -> edgeIndex.put(HEX.parseHex(e.get("key").asText()),
+    MemoryTree.Builder edgeIndex = MemoryTree.builder(MerkleConfig.defaults());
+    idx.get("entries").forEach(e -> edgeIndex.add(HEX.parseHex(e.get("key").asText()),
         HEX.parseHex(e.get("digest").asText())));
-    MerkleIndex clientIndex = new MerkleIndex(MerkleConfig.defaults(), new InMemoryNodeStore());
-    v.get("clientEntries").forEach(e -> clientIndex.put(HEX.parseHex(e.get("key").asText()),
+    MemoryTree.Builder clientIndex = MemoryTree.builder(MerkleConfig.defaults());
+    v.get("clientEntries").forEach(e -> clientIndex.add(HEX.parseHex(e.get("key").asText()),
         HEX.parseHex(e.get("digest").asText())));
-    Reconciler edge = Reconciler.initiator(edgeIndex, Scope.all());
-    Reconciler client = Reconciler.responder(clientIndex, Scope.all());
+    Reconciler edge = Reconciler.initiator(edgeIndex.build(), Scope.all());
+    Reconciler client = Reconciler.responder(clientIndex.build(), Scope.all());
     for (JsonNode m : v.get("messages")) {
       boolean fromEdge = m.get("direction").asText().equals("edge->client");
       Optional<ReconcileMessage> next = (fromEdge ? edge : client).nextMessage();
