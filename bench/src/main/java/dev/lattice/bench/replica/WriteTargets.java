@@ -5,9 +5,12 @@ import dev.lattice.replica.Durability;
 import dev.lattice.replica.Replica;
 import dev.lattice.replica.ReplicaOptions;
 import dev.lattice.replica.WriteReceipt;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.type.ByteArrayDataType;
@@ -18,8 +21,11 @@ import org.h2.mvstore.type.StringDataType;
  * writes the same keys and the same 100-byte values into a fresh file; {@link #drain} makes the
  * writes of a trial durable under the target's own policy, so a trial's time covers its last
  * commit too.
+ *
+ * <p>The raw targets take a {@link RawLayout}, what one write puts into which maps, so that other
+ * suites ({@code peers}) reuse these commit policies with their own keys, values and maps.
  */
-abstract class WriteTargets implements AutoCloseable {
+public abstract class WriteTargets implements AutoCloseable {
   final Path file;
 
   WriteTargets(Path file) {
@@ -27,21 +33,72 @@ abstract class WriteTargets implements AutoCloseable {
   }
 
   /** One write of key {@code i}; called from {@code threads} threads at once where the target allows. */
-  abstract void write(int thread, long i);
+  public abstract void write(int thread, long i);
 
   /** Waits until every write made is committed under the target's policy. */
-  void drain() {}
+  public void drain() {}
 
   @Override
   public abstract void close();
 
-  static MVStore openRaw(Path file) {
+  public static MVStore openRaw(Path file) {
     return new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
   }
 
-  static MVMap<String, byte[]> rawMap(MVStore store) {
+  public static MVMap<String, byte[]> rawMap(MVStore store) {
     return store.openMap("data", new MVMap.Builder<String, byte[]>()
         .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+  }
+
+  /** What one raw write puts: given the store, opens its maps once and returns the write of key {@code i}. */
+  @FunctionalInterface
+  public interface RawLayout {
+    LongConsumer open(MVStore store);
+  }
+
+  /** One {@code MVMap<String, byte[]>} ({@link #rawMap}): key {@code i} to value {@code i}. */
+  public static RawLayout oneMap(LongFunction<String> key, LongFunction<byte[]> value) {
+    return store -> {
+      MVMap<String, byte[]> map = rawMap(store);
+      return i -> map.put(key.apply(i), value.apply(i));
+    };
+  }
+
+  /**
+   * The maps a client replica's local write puts into, with the replica's key and value types: the
+   * document under its key ({@code docs}; here the value), the delta under its 16-byte dot in the
+   * log ({@code log}; here the value again), and the dot in the outbound queue ({@code outbox},
+   * an empty value: the queue holds dots, the bytes stay in the log). What the replica writes once
+   * per commit rather than per write (the vector entry, the clock bound, the Merkle digests) is
+   * left out.
+   */
+  public static RawLayout clientMaps(LongFunction<String> key, LongFunction<byte[]> value) {
+    return store -> {
+      MVMap<String, byte[]> docs = store.openMap("ns.bench.docs", new MVMap.Builder<String, byte[]>()
+          .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+      MVMap<byte[], byte[]> log = bytesMap(store, "ns.bench.log");
+      MVMap<byte[], byte[]> outbox = bytesMap(store, "ns.bench.outbox");
+      long replica = 0x1a77ce00bea70001L;
+      byte[] queued = new byte[0];
+      long[] seq = {0};
+      return i -> {
+        byte[] v = value.apply(i);
+        byte[] dot = ByteBuffer.allocate(16).putLong(replica).putLong(++seq[0]).array();
+        docs.put(key.apply(i), v);
+        log.put(dot, v);
+        outbox.put(dot, queued);
+      };
+    };
+  }
+
+  /** The layout of the write section: {@link Env#id} keys, the values in turn, one map. */
+  private static RawLayout idsTo(byte[][] values) {
+    return oneMap(Env::id, i -> values[(int) (i % values.length)]);
+  }
+
+  private static MVMap<byte[], byte[]> bytesMap(MVStore store, String name) {
+    return store.openMap(name, new MVMap.Builder<byte[], byte[]>()
+        .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
   }
 
   /** {@code collection.update(id, doc -> doc.set("f", value))} under a durability mode. */
@@ -60,13 +117,13 @@ abstract class WriteTargets implements AutoCloseable {
     }
 
     @Override
-    void write(int thread, long i) {
+    public void write(int thread, long i) {
       String value = values[(int) (i % values.length)];
       last[thread] = collection.update(Env.id(i), doc -> doc.set("f", value));
     }
 
     @Override
-    void drain() {
+    public void drain() {
       for (WriteReceipt r : last) {
         if (r != null) {
           r.durable().join();
@@ -84,21 +141,26 @@ abstract class WriteTargets implements AutoCloseable {
     }
   }
 
-  /** Raw MVStore base: one {@code MVMap<String, byte[]>}, background auto-commit off. */
+  /**
+   * Raw MVStore base, background auto-commit off: by default one {@code MVMap<String, byte[]>}
+   * of {@link Env#id} keys and the given values, or any {@link RawLayout}.
+   */
   abstract static class Raw extends WriteTargets {
     final MVStore store;
-    final MVMap<String, byte[]> map;
-    final byte[][] values;
+    private final LongConsumer put;
 
     Raw(Path file, byte[][] values) {
+      this(file, idsTo(values));
+    }
+
+    Raw(Path file, RawLayout layout) {
       super(file);
       this.store = openRaw(file);
-      this.map = rawMap(store);
-      this.values = values;
+      this.put = layout.open(store);
     }
 
     final void put(long i) {
-      map.put(Env.id(i), values[(int) (i % values.length)]);
+      put.accept(i);
     }
 
     @Override
@@ -117,7 +179,7 @@ abstract class WriteTargets implements AutoCloseable {
     }
 
     @Override
-    void write(int thread, long i) {
+    public void write(int thread, long i) {
       put(i);
       store.commit();
       if (sync) {
@@ -144,7 +206,7 @@ abstract class WriteTargets implements AutoCloseable {
     }
 
     @Override
-    void write(int thread, long i) {
+    public void write(int thread, long i) {
       put(i);
       long ticket = issued.incrementAndGet();
       if (durable >= ticket) {
@@ -168,12 +230,16 @@ abstract class WriteTargets implements AutoCloseable {
   }
 
   /** put only; a background thread commits every {@code periodMillis}, as the replica's ASYNC does. */
-  static final class RawTimed extends Raw {
+  public static final class RawTimed extends Raw {
     private final Thread committer;
     private volatile boolean stop;
 
     RawTimed(Path file, byte[][] values, long periodMillis) {
-      super(file, values);
+      this(file, idsTo(values), periodMillis);
+    }
+
+    public RawTimed(Path file, RawLayout layout, long periodMillis) {
+      super(file, layout);
       committer = new Thread(() -> {
         while (!stop) {
           try {
@@ -189,12 +255,12 @@ abstract class WriteTargets implements AutoCloseable {
     }
 
     @Override
-    void write(int thread, long i) {
+    public void write(int thread, long i) {
       put(i);
     }
 
     @Override
-    void drain() {
+    public void drain() {
       store.commit();
     }
 
@@ -212,17 +278,21 @@ abstract class WriteTargets implements AutoCloseable {
   }
 
   /** put; commit inline after every {@code every} puts; one writer. */
-  static final class RawCounted extends Raw {
+  public static final class RawCounted extends Raw {
     private final int every;
     private long n;
 
     RawCounted(Path file, byte[][] values, int every) {
-      super(file, values);
+      this(file, idsTo(values), every);
+    }
+
+    public RawCounted(Path file, RawLayout layout, int every) {
+      super(file, layout);
       this.every = every;
     }
 
     @Override
-    void write(int thread, long i) {
+    public void write(int thread, long i) {
       put(i);
       if (++n % every == 0) {
         store.commit();
@@ -230,7 +300,7 @@ abstract class WriteTargets implements AutoCloseable {
     }
 
     @Override
-    void drain() {
+    public void drain() {
       store.commit();
     }
   }
