@@ -2,6 +2,7 @@ package dev.lattice.crdt.type;
 
 import dev.lattice.crdt.causal.CausalContext;
 import dev.lattice.crdt.causal.Dot;
+import dev.lattice.crdt.value.Value;
 import java.util.Objects;
 
 /**
@@ -43,6 +44,66 @@ public record Document(OrMap fields) implements Crdt<Document> {
 
   public boolean exists() {
     return fields.isPresent();
+  }
+
+  // ---- typed reads of the common field kinds ----
+
+  /**
+   * The winning value of the last-writer-wins field {@code field}, if it is set.
+   */
+  public java.util.Optional<Value> value(String field) {
+    return fields.lww(field).value();
+  }
+
+  /**
+   * The last-writer-wins field {@code field} as a string, if it is set.
+   *
+   * @throws IllegalStateException if it holds a value of another type, naming both
+   */
+  public java.util.Optional<String> string(String field) {
+    return value(field).map(v -> typed(field, v, Value.Str.class).value());
+  }
+
+  /**
+   * The last-writer-wins field {@code field} as an integer, if it is set.
+   *
+   * @throws IllegalStateException if it holds a value of another type, naming both
+   */
+  public java.util.OptionalLong integer(String field) {
+    java.util.Optional<Value> v = value(field);
+    return v.isEmpty() ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(typed(field, v.get(), Value.Int.class).value());
+  }
+
+  /**
+   * The last-writer-wins field {@code field} as a boolean, if it is set.
+   *
+   * @throws IllegalStateException if it holds a value of another type, naming both
+   */
+  public java.util.Optional<Boolean> bool(String field) {
+    return value(field).map(v -> typed(field, v, Value.Bool.class).value());
+  }
+
+  /** The value of the counter field {@code field} (0 if it was never incremented). */
+  public long counter(String field) {
+    return fields.counter(field).value();
+  }
+
+  /** The elements of the set field {@code field}, in order (empty if none). */
+  public java.util.List<Value> set(String field) {
+    return fields.set(field).values();
+  }
+
+  /** Whether the flag field {@code field} is enabled. */
+  public boolean flag(String field) {
+    return fields.flag(field).enabled();
+  }
+
+  private static <T extends Value> T typed(String field, Value v, Class<T> type) {
+    if (!type.isInstance(v)) {
+      throw new IllegalStateException("field '" + field + "' holds " + v + ", not a " + type.getSimpleName());
+    }
+    return type.cast(v);
   }
 
   /** The delta that removes one field as observed here. */
