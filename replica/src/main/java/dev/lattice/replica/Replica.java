@@ -268,7 +268,7 @@ public final class Replica implements AutoCloseable {
   }
 
   /** How long {@link #compact} may spend moving chunks to the front of the file. */
-  private static final int COMPACT_MOVE_MILLIS = 2_000;
+  private static final int COMPACT_MOVE_MILLIS = 30_000;
 
   /** {@link #batch(Durability, Runnable)} with the replica's durability. */
   public BatchReceipt batch(Runnable body) {
