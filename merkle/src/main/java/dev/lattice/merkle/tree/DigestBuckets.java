@@ -78,10 +78,7 @@ public final class DigestBuckets {
   private final List<Part> parts = new ArrayList<>();
   private final Map<ByteKey, Part> byName = new HashMap<>();
   private final List<Part> dirtyParts = new ArrayList<>();
-  /**
-   * Index in {@link #parts} of the partition found last. An int, not a reference: a reference
-   * store on every write pays the collector's write barrier, measurably so in a large heap.
-   */
+  /** Index in {@link #parts} of the partition found last (an int: no write barrier per write). */
   private int last = -1;
   private int dirtyBuckets;
   private long size;
