@@ -1,13 +1,20 @@
 package dev.lattice.bench;
 
 import dev.lattice.merkle.Difference;
+import dev.lattice.merkle.Digests;
+import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.store.InMemoryNodeStore;
+import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.MessageCodec;
 import dev.lattice.merkle.sync.ReconcileMessage;
 import dev.lattice.merkle.sync.Reconciler;
+import dev.lattice.merkle.tree.DerivedTree;
+import dev.lattice.merkle.tree.DigestBuckets;
+import dev.lattice.merkle.tree.Enumerator;
+import dev.lattice.merkle.tree.HashOrderedKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,100 +26,281 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
- * End-to-end cost of Merkle repair: two indexes that differ in {@code d} planted keys (a third
- * changed digests, a third removed on one side, a third added on one side) are reconciled through
- * the binary codec, as two replicas would over a socket. Reports bytes each way, round trips,
- * wall time, exactness against the planted set, and the ratio to the naive exchange (one side
- * sending every key with its digest); then bulk-build time and the incremental update rate with
- * digests kept current (flushed after every batch of {@code batch} updates).
+ * Cost of the Merkle digests on the write path and of a repair, on the additive path the replica
+ * uses ({@link DigestBuckets} kept per write, {@link DerivedTree} when a repair opens).
  *
- * <p>Keys are {@code collection \0 id} over four collections with 20-byte random ids; value
- * digests are 32 bytes. Targets (issue 3): n = 10^6, d = 100 exact in ≤ 7 round trips with bytes
- * ≤ 1% of naive; build of 10^6 keys ≤ 2 s; ≥ 200,000 updates/s.
+ * <ul>
+ *   <li>{@code merkle.update}: CPU per write (thread CPU time, best of five rounds) at a
+ *       namespace of {@code n} documents, three ways:
+ *       the bucket update alone; with the element digest of a 105-byte document (the issue's
+ *       workload) computed first; and with the changed bucket encoded for storage after every
+ *       write (a commit per write). O(1) means the same figure at 10^4 and 10^6 documents.
+ *   <li>{@code merkle.reconcile}: two sides that differ in {@code d} planted keys (a third
+ *       changed digests, a third removed on one side, a third added on one side), each a
+ *       {@link DerivedTree} over its bucket snapshot and an enumerator doing range scans of an
+ *       in-memory sorted map in {@link HashOrderedKey} order (as an MVMap would), reconciled
+ *       through the binary codec as two replicas would over a socket. Reports bytes each way,
+ *       round trips, wall time, exactness against the planted set, enumerator calls, and the
+ *       ratio to the naive exchange (one side sending every key with its 32-byte digest: the sum
+ *       of varint(key length) + key + varint(32) + 32 over its keys).
+ *   <li>{@code merkle.reconcile_legacy}: the same exchange between two legacy
+ *       {@link MerkleIndex}es (hash-tree digests), for comparison: the trie shape is the same,
+ *       so round trips and bytes must be too ({@code --legacy false} skips it).
+ *   <li>{@code merkle.buckets}: time to fill buckets with {@code n} documents (a rebuild, measured
+ *       once) and to snapshot them (what opening a repair costs under the replica's write lock).
+ * </ul>
+ *
+ * <p>Keys are {@code collection \0 id} over four collections with 20-byte random ids; element
+ * digests are random 32-byte values. Targets (issue 11): per-write digest CPU the same at 10^4
+ * and 10^6 documents (± 20 %); n = 10^6, d = 100 exact in ≤ 4 round trips with bytes ≤ 0.3 % of
+ * naive.
  */
 public final class MerkleBench implements BenchmarkSuite {
   private static final String[] COLLECTIONS = {"users", "posts", "comments", "tags"};
+  private static final MerkleConfig CONFIG = MerkleConfig.defaults();
+  private static final int VALUE_BYTES = 105;
 
   @Override
   public String description() {
-    return "Merkle reconciliation bytes/round trips/time vs naive, build time, update rate. "
-        + "Params: --n 10000,100000,1000000 --d 1,100,10000 --seed 42 --updates 200000";
+    return "Merkle per-write digest cost (O(1) check) and repair bytes/round trips vs naive on the"
+        + " bucket-derived trie. Params: --n 10000,100000,1000000 --d 1,100,10000"
+        + " --update-n 10000,1000000 --updates 1000000 --legacy true --seed 42";
   }
 
   @Override
   public void run(BenchParams params, ResultSink out) throws Exception {
     long[] ns = params.longs("n", 10_000, 100_000, 1_000_000);
     long[] ds = params.longs("d", 1, 100, 10_000);
+    long[] updateNs = params.longs("update-n", 10_000, 1_000_000);
+    int updates = params.intValue("updates", 1_000_000);
+    boolean legacy = Boolean.parseBoolean(params.string("legacy", "true"));
     long seed = params.longValue("seed", 42);
-    int updates = params.intValue("updates", 200_000);
-    MerkleConfig config = MerkleConfig.defaults();
 
-    // Warm the JIT on a small case so the first measured figures are not interpretation time.
-    for (int i = 0; i < 3; i++) {
-      Map<String, Object> ignored = new LinkedHashMap<>();
-      reconcile(config, keys(new SplittableRandom(i), 20_000), 50, new SplittableRandom(i), ignored);
+    // ---- per-write cost ----
+    // Every size is prepared first and the timed rounds alternate between sizes, so no size is
+    // measured in a heap or JIT state the others did not see.
+    System.err.println("merkle: warming the update path");
+    UpdateWorkload warm = new UpdateWorkload(10_000, Math.max(1, updates / 4),
+        new SplittableRandom(seed));
+    for (int round = 0; round < 3; round++) {
+      warm.round();
+    }
+    warm = null;
+    List<UpdateWorkload> workloads = new ArrayList<>();
+    for (long n : updateNs) {
+      System.err.printf("merkle: preparing updates n=%d%n", n);
+      workloads.add(new UpdateWorkload((int) n, updates, new SplittableRandom(seed ^ n)));
+    }
+    for (int round = 0; round < 5; round++) {
+      for (UpdateWorkload w : workloads) {
+        System.gc();
+        w.round();
+      }
+    }
+    for (UpdateWorkload w : workloads) {
+      w.emit(out);
     }
 
-    long maxN = 0;
+    // ---- reconciliation ----
+    System.err.println("merkle: warming the reconciliation path");
+    for (int i = 0; i < 3; i++) {
+      reconcile(keys(new SplittableRandom(i), 20_000), 50, new SplittableRandom(i), false);
+    }
     for (long n : ns) {
-      maxN = Math.max(maxN, n);
       List<Map.Entry<byte[], byte[]>> base = keys(new SplittableRandom(seed ^ n), (int) n);
       for (long d : ds) {
         System.err.printf("merkle: reconcile n=%d d=%d%n", n, d);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("n", n);
         p.put("d", d);
-        Result r = reconcile(config, base, (int) d, new SplittableRandom(seed * 31 + d), p);
-        out.emit("merkle.reconcile", p, "exact", r.exact ? 1 : 0, "bool");
-        out.emit("merkle.reconcile", p, "differences", r.differences, "keys");
-        out.emit("merkle.reconcile", p, "bytes_initiator_to_responder", r.bytesOut, "B");
-        out.emit("merkle.reconcile", p, "bytes_responder_to_initiator", r.bytesIn, "B");
-        out.emit("merkle.reconcile", p, "naive_bytes", r.naive, "B");
-        out.emit("merkle.reconcile", p, "ratio_to_naive", (double) (r.bytesOut + r.bytesIn) / r.naive,
-            "ratio");
-        out.emit("merkle.reconcile", p, "round_trips", (r.messages + 1) / 2, "count");
-        out.emit("merkle.reconcile", p, "messages", r.messages, "count");
-        out.emit("merkle.reconcile", p, "time", r.nanos / 1e6, "ms");
+        Result r = reconcile(base, (int) d, new SplittableRandom(seed * 31 + d), false);
+        emit(out, "merkle.reconcile", p, r);
+        out.emit("merkle.reconcile", p, "enumerations_initiator", r.enumerationsA, "calls");
+        out.emit("merkle.reconcile", p, "enumerations_responder", r.enumerationsB, "calls");
+        out.emit("merkle.reconcile", p, "entries_listed", r.listed, "keys");
+        out.emit("merkle.reconcile", p, "snapshot_time", r.snapshotNanos / 1e6, "ms");
+        if (legacy) {
+          Result l = reconcile(base, (int) d, new SplittableRandom(seed * 31 + d), true);
+          emit(out, "merkle.reconcile_legacy", p, l);
+          out.emit("merkle.reconcile", p, "same_bytes_and_round_trips_as_legacy",
+              l.bytesOut == r.bytesOut && l.bytesIn == r.bytesIn && l.messages == r.messages
+                  ? 1 : 0, "bool");
+        }
       }
-    }
-
-    long buildN = Math.max(maxN, 1_000_000);
-    System.err.printf("merkle: build n=%d%n", buildN);
-    List<Map.Entry<byte[], byte[]>> base = keys(new SplittableRandom(seed), (int) buildN);
-    MerkleIndex index = null;
-    long best = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      index = null;
-      System.gc();
-      long t0 = System.nanoTime();
-      index = MerkleIndex.build(config, new InMemoryNodeStore(), base);
-      best = Math.min(best, System.nanoTime() - t0);
-    }
-    Map<String, Object> bp = Map.of("n", buildN);
-    out.emit("merkle.build", bp, "time", best / 1e6, "ms");
-    out.emit("merkle.build", bp, "rate", buildN / (best / 1e9), "keys/s");
-
-    // batch = how many updates share one flush (root digest current after each flush);
-    // batch = updates means one flush at the end, the fully lazy case.
-    for (int batch : new int[] {1, 100, 1000, 10_000, updates}) {
-      System.err.printf("merkle: updates n=%d batch=%d%n", buildN, batch);
-      int count = batch == 1 ? Math.max(1, updates / 4) : updates;
-      double rate = updateRate(index, base, count, batch, new SplittableRandom(seed + batch));
-      Map<String, Object> up = new LinkedHashMap<>();
-      up.put("n", buildN);
-      up.put("batch", batch);
-      up.put("updates", count);
-      out.emit("merkle.update", up, "rate", rate, "updates/s");
     }
   }
 
-  private record Result(boolean exact, long differences, long bytesOut, long bytesIn, long naive,
-      int messages, long nanos) {}
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
-  private static Result reconcile(MerkleConfig config, List<Map.Entry<byte[], byte[]>> base, int d,
-      SplittableRandom rng, Map<String, Object> params) throws Exception {
+  private static long cpu() {
+    return THREADS.getCurrentThreadCpuTime();
+  }
+
+  private static void emit(ResultSink out, String name, Map<String, Object> p, Result r) {
+    out.emit(name, p, "exact", r.exact ? 1 : 0, "bool");
+    out.emit(name, p, "differences", r.differences, "keys");
+    out.emit(name, p, "bytes_initiator_to_responder", r.bytesOut, "B");
+    out.emit(name, p, "bytes_responder_to_initiator", r.bytesIn, "B");
+    out.emit(name, p, "naive_bytes", r.naive, "B");
+    out.emit(name, p, "ratio_to_naive", (double) (r.bytesOut + r.bytesIn) / r.naive, "ratio");
+    out.emit(name, p, "round_trips", (r.messages + 1) / 2, "count");
+    out.emit(name, p, "messages", r.messages, "count");
+    out.emit(name, p, "time", r.nanos / 1e6, "ms");
+  }
+
+  // ---- per-write cost ----
+
+  /**
+   * Buckets filled with {@code n} documents and {@code count} writes on them, timed three ways;
+   * {@link #round} times each way once and keeps the best (other sessions share the machine).
+   * The writes are made beforehand, each with its own copy of the key and digests laid out in
+   * order, so a timed loop touches the buckets and nothing that grows with {@code n}. Each way
+   * applies the writes and then their inverses, so every pass starts from the same state.
+   */
+  private static final class UpdateWorkload {
+    final int n;
+    final int count;
+    final DigestBuckets buckets = new DigestBuckets(CONFIG);
+    final byte[][] keys;
+    final byte[][] olds;
+    final byte[][] news;
+    final byte[][] values;
+    final long fill;
+    long snapshot = Long.MAX_VALUE;
+    long bucketOnly = Long.MAX_VALUE;
+    long withElement = Long.MAX_VALUE;
+    long withStore = Long.MAX_VALUE;
+    int sink;
+
+    UpdateWorkload(int n, int count, SplittableRandom rng) {
+      this.n = n;
+      this.count = count;
+      List<Map.Entry<byte[], byte[]>> base = keys(rng, n);
+      long t0 = System.nanoTime();
+      for (Map.Entry<byte[], byte[]> e : base) {
+        buckets.update(e.getKey(), null, e.getValue());
+      }
+      fill = System.nanoTime() - t0;
+      buckets.drainDirty((k, v) -> { });
+      // Steady state: 90 % changes, 10 % removals; a removed document returns on its next write.
+      byte[][] current = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        current[i] = base.get(i).getValue();
+      }
+      keys = new byte[count][];
+      olds = new byte[count][];
+      news = new byte[count][];
+      values = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        int k = rng.nextInt(n);
+        keys[i] = base.get(k).getKey().clone();
+        olds[i] = current[k] == null ? null : current[k].clone();
+        byte[] next = current[k] == null || rng.nextInt(10) != 0 ? digest(rng) : null;
+        news[i] = next;
+        current[k] = next;
+        values[i] = new byte[VALUE_BYTES];
+        rng.nextBytes(values[i]);
+      }
+    }
+
+    /** Times each way once, in CPU time of this thread: the figure is CPU per write. */
+    void round() {
+      long t0 = cpu();
+      for (int i = 0; i < count; i++) {
+        buckets.update(keys[i], olds[i], news[i]);
+      }
+      bucketOnly = Math.min(bucketOnly, cpu() - t0);
+      undo();
+
+      t0 = cpu();
+      for (int i = 0; i < count; i++) {
+        sink += Digests.element(keys[i], values[i])[0];
+        buckets.update(keys[i], olds[i], news[i]);
+      }
+      withElement = Math.min(withElement, cpu() - t0);
+      undo();
+
+      t0 = cpu();
+      for (int i = 0; i < count; i++) {
+        sink += Digests.element(keys[i], values[i])[0];
+        buckets.update(keys[i], olds[i], news[i]);
+        buckets.drainDirty((k, v) -> sink += v == null ? 0 : v.length);
+      }
+      withStore = Math.min(withStore, cpu() - t0);
+      undo();
+
+      t0 = System.nanoTime();
+      sink += buckets.snapshot().hashCode();
+      snapshot = Math.min(snapshot, System.nanoTime() - t0);
+    }
+
+    private void undo() {
+      for (int i = count - 1; i >= 0; i--) {
+        buckets.update(keys[i], news[i], olds[i]);
+      }
+      buckets.drainDirty((k, v) -> { });
+    }
+
+    void emit(ResultSink out) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("n", n);
+      p.put("updates", count);
+      out.emit("merkle.update", p, "bucket_update", (double) bucketOnly / count, "ns/write");
+      out.emit("merkle.update", p, "element_digest_and_bucket_update",
+          (double) withElement / count, "ns/write");
+      out.emit("merkle.update", p, "element_digest_bucket_update_and_store_per_write",
+          (double) withStore / count, "ns/write");
+      out.emit("merkle.update", p, "rate_bucket_update", count / (bucketOnly / 1e9),
+          "writes/s per core");
+      Map<String, Object> bp = Map.of("n", n);
+      out.emit("merkle.buckets", bp, "fill", fill / 1e6, "ms");
+      out.emit("merkle.buckets", bp, "snapshot", snapshot / 1e6, "ms");
+      out.emit("merkle.buckets", bp, "checksum", sink & 1, "bit");
+    }
+  }
+
+  // ---- reconciliation ----
+
+  private record Result(boolean exact, long differences, long bytesOut, long bytesIn, long naive,
+      int messages, long nanos, int enumerationsA, int enumerationsB, long listed,
+      long snapshotNanos) {}
+
+  /** One side of a repair as a replica holds it: bucket sums and documents in hash order. */
+  private record Side(DigestBuckets buckets, TreeMap<byte[], byte[]> hashOrdered) {
+    static Side of(Iterable<Map.Entry<byte[], byte[]>> entries) {
+      DigestBuckets buckets = new DigestBuckets(CONFIG);
+      TreeMap<byte[], byte[]> ordered = new TreeMap<>(Arrays::compareUnsigned);
+      for (Map.Entry<byte[], byte[]> e : entries) {
+        buckets.update(e.getKey(), null, e.getValue());
+        ordered.put(HashOrderedKey.of(CONFIG, e.getKey()), e.getValue());
+      }
+      buckets.drainDirty((k, v) -> { });
+      return new Side(buckets, ordered);
+    }
+
+    /** Range scans of the sorted map, one per prefix. */
+    Enumerator enumerator() {
+      return (partition, prefixes, sink) -> {
+        for (NodeKey p : prefixes) {
+          for (Map.Entry<byte[], byte[]> e : hashOrdered.subMap(HashOrderedKey.from(p), true,
+              HashOrderedKey.to(p), false).entrySet()) {
+            try {
+              sink.accept(HashOrderedKey.documentKey(e.getKey()), e.getValue());
+            } catch (MerkleCodecException ex) {
+              throw new IllegalStateException(ex);
+            }
+          }
+        }
+      };
+    }
+  }
+
+  private static Result reconcile(List<Map.Entry<byte[], byte[]>> base, int d,
+      SplittableRandom rng, boolean legacy) throws Exception {
     // Plant d differences on distinct keys: change, remove from b, add to b (a third each).
     Map<Key, byte[]> b = new HashMap<>(base.size() * 2);
     for (Map.Entry<byte[], byte[]> e : base) {
@@ -144,19 +332,41 @@ public final class MerkleBench implements BenchmarkSuite {
     }
     List<Map.Entry<byte[], byte[]>> bEntries = new ArrayList<>(b.size());
     b.forEach((k, v) -> bEntries.add(Map.entry(k.bytes, v)));
-    MerkleIndex ia = MerkleIndex.build(config, new InMemoryNodeStore(), base);
-    MerkleIndex ib = MerkleIndex.build(config, new InMemoryNodeStore(), bEntries);
+    b = null;
     long naive = 0;
     for (Map.Entry<byte[], byte[]> e : base) {
       naive += varintLength(e.getKey().length) + e.getKey().length
           + varintLength(e.getValue().length) + e.getValue().length;
     }
 
-    long t0 = System.nanoTime();
-    Reconciler from = Reconciler.initiator(ia, Scope.all());
-    Reconciler to = Reconciler.responder(ib, Scope.all());
-    Reconciler initiator = from;
-    Reconciler responder = to;
+    long t0;
+    Reconciler initiator;
+    Reconciler responder;
+    DerivedTree ta = null;
+    DerivedTree tb = null;
+    long snapshotNanos = 0;
+    if (legacy) {
+      MerkleIndex ia = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), base);
+      MerkleIndex ib = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), bEntries);
+      t0 = System.nanoTime();
+      initiator = Reconciler.initiator(ia, Scope.all());
+      responder = Reconciler.responder(ib, Scope.all());
+    } else {
+      Side sa = Side.of(base);
+      Side sb = Side.of(bEntries);
+      t0 = System.nanoTime();
+      // Opening a repair: a snapshot of the sums (under the writer's lock in a replica) and a
+      // derived tree over it and a consistent version of the documents.
+      long s0 = System.nanoTime();
+      var snapshotA = sa.buckets().snapshot();
+      snapshotNanos = System.nanoTime() - s0;
+      ta = DerivedTree.open(snapshotA, sa.enumerator());
+      tb = DerivedTree.open(sb.buckets().snapshot(), sb.enumerator());
+      initiator = Reconciler.initiator(ta, Scope.all());
+      responder = Reconciler.responder(tb, Scope.all());
+    }
+    Reconciler from = initiator;
+    Reconciler to = responder;
     long bytesOut = 0;
     long bytesIn = 0;
     int messages = 0;
@@ -186,35 +396,9 @@ public final class MerkleBench implements BenchmarkSuite {
     }
     boolean exact = responder.isDone() && foundKeys.size() == found.size()
         && foundKeys.equals(planted) && responder.differences().size() == found.size();
-    return new Result(exact, found.size(), bytesOut, bytesIn, naive, messages, nanos);
-  }
-
-  /** Updates per second with the root digest recomputed after every {@code batch} updates. */
-  private static double updateRate(MerkleIndex index, List<Map.Entry<byte[], byte[]>> base,
-      int count, int batch, SplittableRandom rng) {
-    int n = base.size();
-    // Pre-generate the operations so only index work is timed: 80% digest changes, 10% inserts,
-    // 10% removals (each removal re-inserted later by a change, keeping n about constant).
-    byte[][] keys = new byte[count][];
-    byte[][] values = new byte[count][];
-    for (int i = 0; i < count; i++) {
-      int kind = rng.nextInt(10);
-      keys[i] = kind == 0 ? randomKey(rng) : base.get(rng.nextInt(n)).getKey();
-      values[i] = kind == 1 ? null : digest(rng);
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < count; i++) {
-      if (values[i] == null) {
-        index.remove(keys[i]);
-      } else {
-        index.put(keys[i], values[i]);
-      }
-      if ((i + 1) % batch == 0) {
-        index.flush();
-      }
-    }
-    index.flush();
-    return count / ((System.nanoTime() - t0) / 1e9);
+    return new Result(exact, found.size(), bytesOut, bytesIn, naive, messages, nanos,
+        ta == null ? 0 : ta.enumerations(), tb == null ? 0 : tb.enumerations(),
+        ta == null ? 0 : ta.entriesListed() + tb.entriesListed(), snapshotNanos);
   }
 
   private static List<Map.Entry<byte[], byte[]>> keys(SplittableRandom rng, int n) {

@@ -188,6 +188,9 @@ public final class DerivedTree implements TreeView {
     probing = true;
     try {
       dryRun.run();
+    } catch (RuntimeException | Error e) {
+      pending.clear();
+      throw e;
     } finally {
       probing = false;
     }

@@ -78,7 +78,8 @@ public final class DigestBuckets {
   private final List<Part> parts = new ArrayList<>();
   private final Map<ByteKey, Part> byName = new HashMap<>();
   private final List<Part> dirtyParts = new ArrayList<>();
-  private Part last;
+  /** Index in {@link #parts} of the partition found last (an int: no write barrier per write). */
+  private int last = -1;
   private int dirtyBuckets;
   private long size;
 
@@ -132,19 +133,19 @@ public final class DigestBuckets {
     int bucket = bucketOf(hash);
     Part part = find(key, len, oldDigest == null);
     int slot = part == null ? -1 : part.slot(bucket, oldDigest == null);
-    if (oldDigest != null && (slot < 0 || part.counts[slot] == 0)) {
+    int at = Part.STRIDE * slot;
+    if (oldDigest != null && (slot < 0 || part.data[at] == 0)) {
       throw new MerkleIndexException(MerkleIndexException.Reason.INCONSISTENT_UPDATE,
           "key " + Bytes.hex(key) + " has an old digest but its bucket " + bucket + " is empty");
     }
-    int at = Sum256.LIMBS * slot;
     if (oldDigest != null) {
-      Sum256.subtract(part.sums, at, oldDigest);
+      Sum256.subtract(part.data, at + 1, oldDigest);
     }
     if (newDigest != null) {
-      Sum256.add(part.sums, at, newDigest);
+      Sum256.add(part.data, at + 1, newDigest);
     }
     long delta = (newDigest == null ? 0 : 1) - (oldDigest == null ? 0 : 1);
-    part.counts[slot] += delta;
+    part.data[at] += delta;
     part.count += delta;
     size += delta;
     markDirty(part, bucket);
@@ -162,9 +163,9 @@ public final class DigestBuckets {
           int bit = Long.numberOfTrailingZeros(part.dirty[w]);
           int bucket = 64 * w + bit;
           int slot = part.slot(bucket, false);
-          long count = part.counts[slot];
+          long count = part.data[Part.STRIDE * slot];
           sink.accept(storageKey(part.name, bucket),
-              count == 0 ? null : encodeEntry(count, part.sums, Sum256.LIMBS * slot));
+              count == 0 ? null : encodeEntry(count, part.data, Part.STRIDE * slot + 1));
           part.dirty[w] &= ~(1L << bit);
           dirtyBuckets--;
         }
@@ -192,12 +193,12 @@ public final class DigestBuckets {
     long count = decodeEntry(entry, sum);
     Part part = find(name, name.length, true);
     int slot = part.slot(bucket, true);
-    if (part.counts[slot] != 0) {
+    if (part.data[Part.STRIDE * slot] != 0) {
       throw new MerkleIndexException(MerkleIndexException.Reason.INCONSISTENT_UPDATE,
           "bucket " + bucket + " of partition " + Bytes.hex(name) + " loaded twice");
     }
-    part.counts[slot] = count;
-    System.arraycopy(sum, 0, part.sums, Sum256.LIMBS * slot, Sum256.LIMBS);
+    part.data[Part.STRIDE * slot] = count;
+    System.arraycopy(sum, 0, part.data, Part.STRIDE * slot + 1, Sum256.LIMBS);
     part.count += count;
     size += count;
   }
@@ -209,23 +210,26 @@ public final class DigestBuckets {
       if (part.count == 0) {
         continue;
       }
-      int[] ids = new int[part.ids.length];
+      int capacity = part.capacity();
+      int[] ids = new int[capacity];
       int n = 0;
-      for (int slot = 0; slot < part.ids.length; slot++) {
-        if (part.ids[slot] >= 0 && part.counts[slot] != 0) {
-          ids[n++] = part.ids[slot] << 16 | slot; // sort by bucket, remember the slot
+      for (int slot = 0; slot < capacity; slot++) {
+        if (part.data[Part.STRIDE * slot] != 0) {
+          ids[n++] = part.bucketAt(slot) << 16 | slot; // by bucket, remembering the slot
         }
       }
       ids = Arrays.copyOf(ids, n);
-      Arrays.sort(ids);
+      if (capacity < BUCKETS) {
+        Arrays.sort(ids); // in a full-size table, slot order is bucket order already
+      }
       long[] counts = new long[n + 1];
       long[] sums = new long[Sum256.LIMBS * (n + 1)];
       for (int i = 0; i < n; i++) {
         int slot = ids[i] & 0xFFFF;
         ids[i] >>>= 16;
-        counts[i + 1] = counts[i] + part.counts[slot];
-        Sum256.add(sums, Sum256.LIMBS * (i + 1), sums, Sum256.LIMBS * i, part.sums,
-            Sum256.LIMBS * slot);
+        counts[i + 1] = counts[i] + part.data[Part.STRIDE * slot];
+        Sum256.add(sums, Sum256.LIMBS * (i + 1), sums, Sum256.LIMBS * i, part.data,
+            Part.STRIDE * slot + 1);
       }
       out.put(part.name.clone(), new BucketSnapshot.Part(ids, counts, sums));
     }
@@ -275,8 +279,8 @@ public final class DigestBuckets {
 
   /** The partition named by {@code key[0, len)}; created if {@code create}, else null if absent. */
   private Part find(byte[] key, int len, boolean create) {
-    if (last != null && Bytes.prefixEquals(key, len, last.name)) {
-      return last;
+    if (last >= 0 && Bytes.prefixEquals(key, len, parts.get(last).name)) {
+      return parts.get(last);
     }
     Part found = null;
     if (parts.size() <= LINEAR_PARTITIONS) {
@@ -290,12 +294,12 @@ public final class DigestBuckets {
       found = byName.get(new ByteKey(Arrays.copyOf(key, len)));
     }
     if (found == null && create) {
-      found = new Part(Arrays.copyOf(key, len));
+      found = new Part(Arrays.copyOf(key, len), parts.size());
       parts.add(found);
       byName.put(new ByteKey(found.name), found);
     }
     if (found != null) {
-      last = found;
+      last = found.index;
     }
     return found;
   }
@@ -313,35 +317,46 @@ public final class DigestBuckets {
   }
 
   /**
-   * One partition's buckets in an open-addressing table keyed by bucket id. Ids come from a hash,
-   * so their low bits spread well; the table grows from 16 slots to {@link #BUCKETS}, where slot
-   * and id coincide. A bucket keeps its slot when it empties, so slots never move but on growth.
+   * One partition's buckets in an open-addressing table keyed by bucket id, each slot's count and
+   * sum side by side in {@link #data} (five longs, so one write touches one or two cache lines).
+   * Ids come from a hash, so their low bits spread well; the table grows from 16 slots to
+   * {@link #BUCKETS}, where slot and id coincide and {@link #ids} is dropped. A bucket keeps its
+   * slot when it empties, so slots move only on growth.
    */
   private static final class Part {
+    static final int STRIDE = 1 + Sum256.LIMBS;
     final byte[] name;
+    final int index;
+    /** Slot to bucket id, -1 if free; null once the table has a slot per bucket. */
     int[] ids;
-    long[] counts;
-    long[] sums;
+    /** Per slot: count, then the four limbs of the sum. */
+    long[] data;
     int used;
     long count;
     final long[] dirty = new long[BUCKETS / 64];
     boolean inDirtyList;
 
-    Part(byte[] name) {
+    Part(byte[] name, int index) {
       this.name = name;
-      allocate(16);
+      this.index = index;
+      ids = new int[16];
+      Arrays.fill(ids, -1);
+      data = new long[STRIDE * 16];
     }
 
-    private void allocate(int capacity) {
-      ids = new int[capacity];
-      Arrays.fill(ids, -1);
-      counts = new long[capacity];
-      sums = new long[Sum256.LIMBS * capacity];
-      used = 0;
+    int capacity() {
+      return data.length / STRIDE;
+    }
+
+    int bucketAt(int slot) {
+      return ids == null ? slot : ids[slot];
     }
 
     /** The slot of {@code bucket}; if absent, a new one when {@code create}, else -1. */
     int slot(int bucket, boolean create) {
+      if (ids == null) {
+        return bucket;
+      }
       int mask = ids.length - 1;
       for (int i = bucket & mask; ; i = (i + 1) & mask) {
         if (ids[i] == bucket) {
@@ -351,7 +366,7 @@ public final class DigestBuckets {
           if (!create) {
             return -1;
           }
-          if (2 * (used + 1) > ids.length && ids.length < BUCKETS) {
+          if (2 * (used + 1) > ids.length) {
             grow();
             return slot(bucket, true);
           }
@@ -362,16 +377,23 @@ public final class DigestBuckets {
       }
     }
 
+    /** Doubles the table; at {@link #BUCKETS} slots, slot {@code b} holds bucket {@code b}. */
     private void grow() {
       int[] oldIds = ids;
-      long[] oldCounts = counts;
-      long[] oldSums = sums;
-      allocate(Math.min(BUCKETS, oldIds.length * 2));
+      long[] oldData = data;
+      int capacity = Math.min(BUCKETS, 2 * oldIds.length);
+      data = new long[STRIDE * capacity];
+      if (capacity == BUCKETS) {
+        ids = null;
+      } else {
+        ids = new int[capacity];
+        Arrays.fill(ids, -1);
+      }
+      used = 0;
       for (int s = 0; s < oldIds.length; s++) {
         if (oldIds[s] >= 0) {
           int t = slot(oldIds[s], true);
-          counts[t] = oldCounts[s];
-          System.arraycopy(oldSums, Sum256.LIMBS * s, sums, Sum256.LIMBS * t, Sum256.LIMBS);
+          System.arraycopy(oldData, STRIDE * s, data, STRIDE * t, STRIDE);
         }
       }
     }

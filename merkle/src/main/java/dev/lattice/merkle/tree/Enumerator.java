@@ -11,9 +11,11 @@ import java.util.function.LongPredicate;
  * partition whose key hash starts with one of some hex prefixes, with its element digest.
  *
  * <p>Calls: at most one per partition per reconciliation message (the tree batches through
- * {@link dev.lattice.merkle.sync.TreeView#prefetch}), and each bucket is listed at most once per
- * tree. Every prefix has depth at most {@link DigestBuckets#DEPTH}; the prefixes of one call are
- * disjoint, sorted, and never empty. Two ways to answer, both from one MVStore version:
+ * {@link dev.lattice.merkle.sync.TreeView#prefetch}). A bucket already listed is asked for again
+ * only inside a wider prefix that also holds buckets not yet listed (the tree ignores the
+ * repeats). Every prefix has depth at most {@link DigestBuckets#DEPTH}; the prefixes of one call
+ * are disjoint, sorted by prefix, and never empty. Two ways to answer, both from one MVStore
+ * version:
  *
  * <ul>
  *   <li>range scans of a map kept in hash order ({@link HashOrderedKey}: partition, key hash,
