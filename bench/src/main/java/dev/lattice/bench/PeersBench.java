@@ -24,7 +24,7 @@ public final class PeersBench implements BenchmarkSuite {
   public String description() {
     return "Lattice vs Yjs 13.6 and Automerge 3.5 (Node subprocess) and raw MVStore: build per op, batched, "
         + "size, hot keys; ratios. Params: --keys 100000 --hot-keys 1000 --overwrites 1000000 --batch 1000 "
-        + "--rounds 3 --checkpoints 5 --only build,batch,hot --systems yjs,automerge,lattice,raw.one-map,"
+        + "--rounds 3 --checkpoints 5 --only build,batch,hot --systems yjs,automerge,lattice,lattice.edge,raw.one-map,"
         + "raw.client-maps (also automerge-js) --dir /tmp --peers-dir bench/peers --node node";
   }
 

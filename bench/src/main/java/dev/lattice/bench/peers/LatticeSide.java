@@ -11,24 +11,36 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Lattice as an application uses it: a client replica file in {@code ASYNC} durability, one
+ * Lattice as an application uses it: a client replica file in {@code ASYNC} durability (system
+ * {@code lattice}), or an edge's replica file (system {@code lattice.edge}: its writes are not
+ * queued for an upstream, so the log is trimmed by the default retention, as a client's is once
+ * its writes are acknowledged), one
  * document per key in collection {@code kv} of namespace {@code bench}, one LWW field {@code v}
  * holding the value. Batches are {@code replica.batch(COMMIT, body)}: one commit per batch, as the
  * raw loop commits once per batch (with {@code ASYNC}, several batches could share one commit). A
  * trial's time ends when its last write is durable (committed). Its size is the file on disk after
  * {@code close}; then the file is reopened, {@code compact()}ed and closed again for
- * {@code size.compacted}. No log retention is applied: the application API has none by default.
+ * {@code size.compacted}. The default log retention applies ({@code RetentionPolicy.DEFAULT}); a
+ * client keeps its unacknowledged writes whatever the retention, and here nothing acknowledges
+ * them.
  */
 final class LatticeSide implements JavaSide {
   static final String SYSTEM = "lattice";
+  static final String EDGE_SYSTEM = "lattice.edge";
 
-  private static ReplicaOptions options() {
-    return ReplicaOptions.builder().role(Role.CLIENT).durability(Durability.ASYNC).build();
+  private final Role role;
+
+  LatticeSide(Role role) {
+    this.role = role;
+  }
+
+  private ReplicaOptions options() {
+    return ReplicaOptions.builder().role(role).durability(Durability.ASYNC).build();
   }
 
   @Override
   public String system() {
-    return SYSTEM;
+    return role == Role.CLIENT ? SYSTEM : EDGE_SYSTEM;
   }
 
   @Override
@@ -41,7 +53,7 @@ final class LatticeSide implements JavaSide {
     };
   }
 
-  private static Step.Measured build(Step.Sizes s, PeersWorkload w, Path file) {
+  private Step.Measured build(Step.Sizes s, PeersWorkload w, Path file) {
     long nanos;
     try (Replica replica = Replica.open(file, options())) {
       Collection kv = replica.namespace("bench").collection("kv");
@@ -57,7 +69,7 @@ final class LatticeSide implements JavaSide {
     return measured(nanos, file, new double[0]);
   }
 
-  private static Step.Measured batch(int batch, Step.Sizes s, PeersWorkload w, Path file) {
+  private Step.Measured batch(int batch, Step.Sizes s, PeersWorkload w, Path file) {
     long nanos;
     try (Replica replica = Replica.open(file, options())) {
       Collection kv = replica.namespace("bench").collection("kv");
@@ -79,7 +91,7 @@ final class LatticeSide implements JavaSide {
     return measured(nanos, file, new double[0]);
   }
 
-  private static Step.Measured hot(Step.Sizes s, PeersWorkload w, Path file) {
+  private Step.Measured hot(Step.Sizes s, PeersWorkload w, Path file) {
     double[] at = new double[s.checkpoints()];
     long nanos = 0;
     try (Replica replica = Replica.open(file, options())) {
@@ -102,7 +114,7 @@ final class LatticeSide implements JavaSide {
   }
 
   /** The trial's figures, with the closed file's size, then its size after {@code compact()}. */
-  private static Step.Measured measured(long nanos, Path file, double[] at) {
+  private Step.Measured measured(long nanos, Path file, double[] at) {
     long closed = JavaSide.fileSize(file);
     try (Replica replica = Replica.open(file, options())) {
       replica.compact();

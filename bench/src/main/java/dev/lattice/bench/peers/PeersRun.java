@@ -24,9 +24,9 @@ import java.util.Map;
  */
 public final class PeersRun {
   /** The systems, in the order of even rounds (odd rounds run them in reverse). */
-  public static final List<String> SYSTEMS = List.of("yjs", "automerge", LatticeSide.SYSTEM, RawSide.ONE_MAP,
-      RawSide.CLIENT_MAPS, "automerge-js");
-  public static final List<String> DEFAULT_SYSTEMS = SYSTEMS.subList(0, 5);
+  public static final List<String> SYSTEMS = List.of("yjs", "automerge", LatticeSide.SYSTEM, LatticeSide.EDGE_SYSTEM,
+      RawSide.ONE_MAP, RawSide.CLIENT_MAPS, "automerge-js");
+  public static final List<String> DEFAULT_SYSTEMS = SYSTEMS.subList(0, 6);
   private static final List<String> NODE_SYSTEMS = List.of("yjs", "automerge", "automerge-js");
 
   /**
@@ -90,7 +90,9 @@ public final class PeersRun {
     Map<String, JavaSide> javaSides = new LinkedHashMap<>();
     for (String s : systems) {
       if (s.equals(LatticeSide.SYSTEM)) {
-        javaSides.put(s, new LatticeSide());
+        javaSides.put(s, new LatticeSide(dev.lattice.replica.Role.CLIENT));
+      } else if (s.equals(LatticeSide.EDGE_SYSTEM)) {
+        javaSides.put(s, new LatticeSide(dev.lattice.replica.Role.EDGE));
       } else if (s.startsWith("raw.")) {
         javaSides.put(s, new RawSide(s.equals(RawSide.CLIENT_MAPS)));
       }
