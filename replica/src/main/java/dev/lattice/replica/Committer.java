@@ -42,6 +42,9 @@ final class Committer implements AutoCloseable {
   /** Background upkeep (log trimming) asked for by {@link #requestHousekeeping}. */
   private volatile Runnable housekeeping = () -> { };
   private boolean housekeepingDue;
+  /** Commits ask for upkeep at most this often, so a busy file is compacted as it goes. */
+  private static final long UPKEEP_INTERVAL_NANOS = 1_000_000_000L;
+  private volatile long lastUpkeepNanos = System.nanoTime();
   private final Executor callbacks;
   private final ReplicaMetrics metrics;
   private final Thread background;
@@ -258,6 +261,10 @@ final class Committer implements AutoCloseable {
     store.commit();
     swapped.committed();
     metrics.commits.increment();
+    if (System.nanoTime() - lastUpkeepNanos > UPKEEP_INTERVAL_NANOS) {
+      lastUpkeepNanos = System.nanoTime();
+      requestHousekeeping();
+    }
     return ended;
   }
 

@@ -51,24 +51,19 @@ final class DocumentStore {
   }
 
   /**
-   * Writes a staged state into the map (a document with no entry left is dropped) and tells
-   * {@code written} the bytes it replaced (or null) and the bytes written (or null); on the
+   * Writes a staged state into the map (a document with no entry left is dropped); on the
    * committing thread.
    */
-  void persist(String key, Document document, Written written) {
+  Written persist(String key, Document document) {
     if (document.fields().isBottom()) {
-      written.accept(documents.remove(key), null);
-      return;
+      return new Written(documents.remove(key), null);
     }
     byte[] encoded = CrdtCodec.encode(document);
-    written.accept(documents.put(key, encoded), encoded);
+    return new Written(documents.put(key, encoded), encoded);
   }
 
-  /** What {@link #persist} replaced and wrote. */
-  @FunctionalInterface
-  interface Written {
-    void accept(byte[] previous, byte[] encoded);
-  }
+  /** What {@link #persist} replaced (or null) and wrote (or null). */
+  record Written(byte[] previous, byte[] encoded) {}
 
   /**
    * Up to {@code limit} existing documents of {@code collection} whose id starts with

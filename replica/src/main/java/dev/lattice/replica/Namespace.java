@@ -655,8 +655,12 @@ public final class Namespace {
    * vector and queue changes; on the committing thread, outside the write lock.
    */
   void persist(PendingWrites p) {
-    p.documents.forEach((key, document) -> documents.persist(key, document,
-        (previous, encoded) -> digests.changed(key, previous, document, encoded)));
+    // A plain loop: OpenJDK 17.0.15's C2 crashed compiling the nested lambdas this used to be
+    // (PhaseIdealLoop::identical_backtoback_ifs); tests and benches also run with -XX:-SplitIfBlocks.
+    for (Map.Entry<String, Document> e : p.documents.entrySet()) {
+      DocumentStore.Written written = documents.persist(e.getKey(), e.getValue());
+      digests.changed(e.getKey(), written.previous(), e.getValue(), written.encoded());
+    }
     digests.persist();
     log.persist(p);
     vector.persist(p);

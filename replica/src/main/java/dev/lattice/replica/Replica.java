@@ -86,7 +86,7 @@ public final class Replica implements AutoCloseable {
     this.callbacks = options.callbackExecutor();
     this.committer = new Committer(store, writeLock, options.asyncCommitDelay(), this::swap, callbacks, metrics);
     store.commit();
-    committer.housekeeping(() -> namespaces.values().forEach(Namespace::trimIfDue));
+    committer.housekeeping(this::housekeeping);
     committer.start();
     for (String mapName : store.getMapNames()) {
       if (mapName.startsWith("ns.") && mapName.endsWith(".docs")) {
@@ -266,6 +266,28 @@ public final class Replica implements AutoCloseable {
     }
     return new BatchReceipt(batch.dots(), committer, ticket);
   }
+
+  /**
+   * Background upkeep, at most about once a second while commits happen: trims delta logs that
+   * grew past the retention policy, then, if the file's chunks are less than
+   * {@link #TARGET_FILL_PERCENT} full, rewrites the live pages of the emptiest ones (a bounded
+   * amount per round) so their space can be reused. Runs as the committer's leader: writers keep
+   * staging meanwhile.
+   */
+  private void housekeeping() {
+    namespaces.values().forEach(Namespace::trimIfDue);
+    if (closed || store.getFileStore() == null || store.getFillRate() >= TARGET_FILL_PERCENT) {
+      return;
+    }
+    committer.exclusive(() -> {
+      if (store.compact(TARGET_FILL_PERCENT, REWRITE_BYTES_PER_ROUND)) {
+        metrics.housekeeping.increment();
+      }
+    });
+  }
+
+  private static final int TARGET_FILL_PERCENT = 60;
+  private static final int REWRITE_BYTES_PER_ROUND = 4 << 20;
 
   /** How long {@link #compact} may spend moving chunks to the front of the file. */
   private static final int COMPACT_MOVE_MILLIS = 30_000;
