@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "lattice", mixinStandardHelpOptions = true, version = "lattice 0.1.0",
     description = "Lattice: an edge-replicated CRDT store with delta sync.",
-    subcommands = {EdgeCommand.class, PutCommand.class, GetCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {EdgeCommand.class, PutCommand.class, GetCommand.class, ImportCommand.class, WatchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class LatticeCli implements Runnable {
 
   @CommandLine.Spec
