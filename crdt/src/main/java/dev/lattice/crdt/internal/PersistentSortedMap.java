@@ -27,7 +27,8 @@ import java.util.function.UnaryOperator;
  * never read the untouched sibling, which would be one more miss per level.
  *
  * <p>Every update allocates one node per level, so a node is kept to 40 bytes (key, value,
- * children, prefix, height): the entry count is kept by the map, not by each node.
+ * children, prefix, height): the entry count is kept by the map, not by each node, and an update
+ * of a bound key allocates nothing but the path.
  */
 public final class PersistentSortedMap<K extends Comparable<K>, V> implements Iterable<Map.Entry<K, V>> {
   private static final ToLongFunction<Object> NO_PREFIX = k -> 0L;
@@ -35,6 +36,9 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
 
   /** Marks, in {@code compute}, a bound key whose new value is null. Never part of a tree. */
   private static final Node<?, ?> REMOVED = new Node<>(null, null, 0, null, null);
+
+  /** Marks, in {@code compute}, a key that is not bound. Never part of a tree. */
+  private static final Node<?, ?> ABSENT = new Node<>(null, null, 0, null, null);
 
   /** {@link #put}: the new value, unless the current one equals it. */
   private static final Remapping<Object, Object> PUT = (current, value) -> value.equals(current) ? current : value;
@@ -145,67 +149,62 @@ public final class PersistentSortedMap<K extends Comparable<K>, V> implements It
       V value = f.apply(null, arg);
       return value == null ? this : new PersistentSortedMap<>(new Node<>(key, value, prefixOf.applyAsLong(key), null, null), 1, prefixOf);
     }
-    Update<K, V, A> u = new Update<>(key, prefixOf.applyAsLong(key), arg, f);
-    Node<K, V> updated = u.apply(root);
+    long p = prefixOf.applyAsLong(key);
+    Node<K, V> updated = update(root, key, p, arg, f);
     if (updated == REMOVED) {
       return remove(key);
     }
-    return updated == root ? this : new PersistentSortedMap<>(updated, size + (u.inserted ? 1 : 0), prefixOf);
+    if (updated == ABSENT) {
+      // Rare next to updates of bound keys, and the path is now in cache: a second descent.
+      V value = f.apply(null, arg);
+      return value == null ? this : new PersistentSortedMap<>(insert(root, key, p, value), size + 1, prefixOf);
+    }
+    return updated == root ? this : new PersistentSortedMap<>(updated, size, prefixOf);
   }
 
   /**
-   * One {@code compute}: its arguments, so the recursion passes one reference, and whether it
-   * inserted the key, which is how the map keeps its size without a count in every node.
+   * The subtree {@code n} with the bound {@code key} remapped. Returns {@link #REMOVED} when
+   * {@code f} returned null (the caller then deletes the key), and {@link #ABSENT}, without
+   * calling {@code f}, when the key is not bound (the caller then inserts it). The map keeps its
+   * size without a count in every node, and this way learns whether the size changed without a
+   * holder object per call.
    */
-  private static final class Update<K extends Comparable<K>, V, A> {
-    final K key;
-    final long prefix;
-    final A arg;
-    final Remapping<V, A> f;
-    boolean inserted;
-
-    Update(K key, long prefix, A arg, Remapping<V, A> f) {
-      this.key = key;
-      this.prefix = prefix;
-      this.arg = arg;
-      this.f = f;
+  @SuppressWarnings("unchecked")
+  private static <K extends Comparable<K>, V, A> Node<K, V> update(Node<K, V> n, K key, long p, A arg, Remapping<V, A> f) {
+    if (n == null) {
+      return (Node<K, V>) ABSENT;
     }
-
-    /**
-     * The subtree {@code n} updated. Returns {@link #REMOVED} when {@code f} returned null for a
-     * bound key (the caller then deletes it, which is rare enough to pay a second descent).
-     */
-    @SuppressWarnings("unchecked")
-    Node<K, V> apply(Node<K, V> n) {
-      if (n == null) {
-        V value = f.apply(null, arg);
-        if (value == null) {
-          return null;
-        }
-        inserted = true;
-        return new Node<>(key, value, prefix, null, null);
+    int c = compare(key, p, n);
+    if (c == 0) {
+      V value = f.apply(n.value, arg);
+      if (value == null) {
+        return (Node<K, V>) REMOVED;
       }
-      int c = compare(key, prefix, n);
-      if (c == 0) {
-        V value = f.apply(n.value, arg);
-        if (value == null) {
-          return (Node<K, V>) REMOVED;
-        }
-        return value == n.value ? n : n.withValue(value);
-      }
-      if (c < 0) {
-        Node<K, V> left = apply(n.left);
-        if (left == REMOVED) {
-          return left;
-        }
-        return left == n.left ? n : n.withLeft(left);
-      }
-      Node<K, V> right = apply(n.right);
-      if (right == REMOVED) {
-        return right;
-      }
-      return right == n.right ? n : n.withRight(right);
+      return value == n.value ? n : n.withValue(value);
     }
+    if (c < 0) {
+      Node<K, V> left = update(n.left, key, p, arg, f);
+      if (left == REMOVED || left == ABSENT) {
+        return left;
+      }
+      return left == n.left ? n : n.withLeft(left);
+    }
+    Node<K, V> right = update(n.right, key, p, arg, f);
+    if (right == REMOVED || right == ABSENT) {
+      return right;
+    }
+    return right == n.right ? n : n.withRight(right);
+  }
+
+  /** The subtree {@code n} with the unbound {@code key} inserted. */
+  private static <K extends Comparable<K>, V> Node<K, V> insert(Node<K, V> n, K key, long p, V value) {
+    if (n == null) {
+      return new Node<>(key, value, p, null, null);
+    }
+    if (compare(key, p, n) < 0) {
+      return n.withLeft(insert(n.left, key, p, value));
+    }
+    return n.withRight(insert(n.right, key, p, value));
   }
 
   /** This map without {@code key}; this map itself is unchanged. */

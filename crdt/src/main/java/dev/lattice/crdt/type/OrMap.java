@@ -53,9 +53,13 @@ public final class OrMap implements Crdt<OrMap>, Field {
     if (value.isBottom()) {
       return this;
     }
-    Field current = entries.get(key);
-    return new OrMap(entries.put(key, current == null ? value : current.join(value, CausalContext.NONE, CausalContext.NONE)));
+    PersistentSortedMap<FieldKey, Field> out = entries.compute(key, value, WITH);
+    return out == entries ? this : new OrMap(out);
   }
+
+  /** {@link #with}: one descent that joins the value into the entry, kept even where the join is bottom. */
+  private static final PersistentSortedMap.Remapping<Field, Field> WITH =
+      (current, value) -> current == null ? value : current.join(value, CausalContext.NONE, CausalContext.NONE);
 
   private static void checkKind(FieldKey key, Field value) {
     Objects.requireNonNull(value, "value");
