@@ -4,10 +4,8 @@ import dev.lattice.merkle.Difference;
 import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.InMemoryNodeStore;
-import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.MessageCodec;
 import dev.lattice.merkle.sync.ReconcileMessage;
 import dev.lattice.merkle.sync.Reconciler;
@@ -46,9 +44,6 @@ import java.util.TreeMap;
  *       round trips, wall time, exactness against the planted set, enumerator calls, and the
  *       ratio to the naive exchange (one side sending every key with its 32-byte digest: the sum
  *       of varint(key length) + key + varint(32) + 32 over its keys).
- *   <li>{@code merkle.reconcile_legacy}: the same exchange between two legacy
- *       {@link MerkleIndex}es (hash-tree digests), for comparison: the trie shape is the same,
- *       so round trips and bytes must be too ({@code --legacy false} skips it).
  *   <li>{@code merkle.buckets}: time to fill buckets with {@code n} documents (a rebuild, measured
  *       once) and to snapshot them (what opening a repair costs under the replica's write lock).
  * </ul>
@@ -57,6 +52,9 @@ import java.util.TreeMap;
  * digests are random 32-byte values. Targets (issue 11): per-write digest CPU the same at 10^4
  * and 10^6 documents (± 20 %); n = 10^6, d = 100 exact in ≤ 4 round trips with bytes ≤ 0.3 % of
  * naive.
+ *
+ * <p>Until the legacy hash-tree index was deleted, a {@code merkle.reconcile_legacy} run compared
+ * the two paths; its last figures are in bench/RESULTS.md, section "merkle".
  */
 public final class MerkleBench implements BenchmarkSuite {
   private static final String[] COLLECTIONS = {"users", "posts", "comments", "tags"};
@@ -67,7 +65,7 @@ public final class MerkleBench implements BenchmarkSuite {
   public String description() {
     return "Merkle per-write digest cost (O(1) check) and repair bytes/round trips vs naive on the"
         + " bucket-derived trie. Params: --n 10000,100000,1000000 --d 1,100,10000"
-        + " --update-n 10000,1000000 --updates 1000000 --legacy true --seed 42";
+        + " --update-n 10000,1000000 --updates 1000000 --seed 42";
   }
 
   @Override
@@ -76,7 +74,6 @@ public final class MerkleBench implements BenchmarkSuite {
     long[] ds = params.longs("d", 1, 100, 10_000);
     long[] updateNs = params.longs("update-n", 10_000, 1_000_000);
     int updates = params.intValue("updates", 1_000_000);
-    boolean legacy = Boolean.parseBoolean(params.string("legacy", "true"));
     long seed = params.longValue("seed", 42);
 
     // ---- per-write cost ----
@@ -107,7 +104,7 @@ public final class MerkleBench implements BenchmarkSuite {
     // ---- reconciliation ----
     System.err.println("merkle: warming the reconciliation path");
     for (int i = 0; i < 3; i++) {
-      reconcile(keys(new SplittableRandom(i), 20_000), 50, new SplittableRandom(i), false);
+      reconcile(keys(new SplittableRandom(i), 20_000), 50, new SplittableRandom(i));
     }
     for (long n : ns) {
       List<Map.Entry<byte[], byte[]>> base = keys(new SplittableRandom(seed ^ n), (int) n);
@@ -116,19 +113,12 @@ public final class MerkleBench implements BenchmarkSuite {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("n", n);
         p.put("d", d);
-        Result r = reconcile(base, (int) d, new SplittableRandom(seed * 31 + d), false);
+        Result r = reconcile(base, (int) d, new SplittableRandom(seed * 31 + d));
         emit(out, "merkle.reconcile", p, r);
         out.emit("merkle.reconcile", p, "enumerations_initiator", r.enumerationsA, "calls");
         out.emit("merkle.reconcile", p, "enumerations_responder", r.enumerationsB, "calls");
         out.emit("merkle.reconcile", p, "entries_listed", r.listed, "keys");
         out.emit("merkle.reconcile", p, "snapshot_time", r.snapshotNanos / 1e6, "ms");
-        if (legacy) {
-          Result l = reconcile(base, (int) d, new SplittableRandom(seed * 31 + d), true);
-          emit(out, "merkle.reconcile_legacy", p, l);
-          out.emit("merkle.reconcile", p, "same_bytes_and_round_trips_as_legacy",
-              l.bytesOut == r.bytesOut && l.bytesIn == r.bytesIn && l.messages == r.messages
-                  ? 1 : 0, "bool");
-        }
       }
     }
   }
@@ -300,7 +290,7 @@ public final class MerkleBench implements BenchmarkSuite {
   }
 
   private static Result reconcile(List<Map.Entry<byte[], byte[]>> base, int d,
-      SplittableRandom rng, boolean legacy) throws Exception {
+      SplittableRandom rng) throws Exception {
     // Plant d differences on distinct keys: change, remove from b, add to b (a third each).
     Map<Key, byte[]> b = new HashMap<>(base.size() * 2);
     for (Map.Entry<byte[], byte[]> e : base) {
@@ -339,32 +329,18 @@ public final class MerkleBench implements BenchmarkSuite {
           + varintLength(e.getValue().length) + e.getValue().length;
     }
 
-    long t0;
-    Reconciler initiator;
-    Reconciler responder;
-    DerivedTree ta = null;
-    DerivedTree tb = null;
-    long snapshotNanos = 0;
-    if (legacy) {
-      MerkleIndex ia = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), base);
-      MerkleIndex ib = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), bEntries);
-      t0 = System.nanoTime();
-      initiator = Reconciler.initiator(ia, Scope.all());
-      responder = Reconciler.responder(ib, Scope.all());
-    } else {
-      Side sa = Side.of(base);
-      Side sb = Side.of(bEntries);
-      t0 = System.nanoTime();
-      // Opening a repair: a snapshot of the sums (under the writer's lock in a replica) and a
-      // derived tree over it and a consistent version of the documents.
-      long s0 = System.nanoTime();
-      var snapshotA = sa.buckets().snapshot();
-      snapshotNanos = System.nanoTime() - s0;
-      ta = DerivedTree.open(snapshotA, sa.enumerator());
-      tb = DerivedTree.open(sb.buckets().snapshot(), sb.enumerator());
-      initiator = Reconciler.initiator(ta, Scope.all());
-      responder = Reconciler.responder(tb, Scope.all());
-    }
+    Side sa = Side.of(base);
+    Side sb = Side.of(bEntries);
+    long t0 = System.nanoTime();
+    // Opening a repair: a snapshot of the sums (under the writer's lock in a replica) and a
+    // derived tree over it and a consistent version of the documents.
+    long s0 = System.nanoTime();
+    var snapshotA = sa.buckets().snapshot();
+    long snapshotNanos = System.nanoTime() - s0;
+    DerivedTree ta = DerivedTree.open(snapshotA, sa.enumerator());
+    DerivedTree tb = DerivedTree.open(sb.buckets().snapshot(), sb.enumerator());
+    Reconciler initiator = Reconciler.initiator(ta, Scope.all());
+    Reconciler responder = Reconciler.responder(tb, Scope.all());
     Reconciler from = initiator;
     Reconciler to = responder;
     long bytesOut = 0;
@@ -397,8 +373,8 @@ public final class MerkleBench implements BenchmarkSuite {
     boolean exact = responder.isDone() && foundKeys.size() == found.size()
         && foundKeys.equals(planted) && responder.differences().size() == found.size();
     return new Result(exact, found.size(), bytesOut, bytesIn, naive, messages, nanos,
-        ta == null ? 0 : ta.enumerations(), tb == null ? 0 : tb.enumerations(),
-        ta == null ? 0 : ta.entriesListed() + tb.entriesListed(), snapshotNanos);
+        ta.enumerations(), tb.enumerations(), ta.entriesListed() + tb.entriesListed(),
+        snapshotNanos);
   }
 
   private static List<Map.Entry<byte[], byte[]>> keys(SplittableRandom rng, int n) {

@@ -1,7 +1,7 @@
 package dev.lattice.merkle;
 
 /**
- * A stored node or a wire message could not be decoded. This is the only exception a decoder in
+ * A stored bucket, a hash-ordered key or a wire message could not be decoded. This is the only exception a decoder in
  * this module lets escape, whatever the input bytes.
  */
 public final class MerkleCodecException extends Exception {

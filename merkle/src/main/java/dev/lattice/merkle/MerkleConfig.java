@@ -1,7 +1,8 @@
 package dev.lattice.merkle;
 
 /**
- * Shape of a {@link MerkleIndex}. Two indexes can be reconciled cheaply only if their leaf
+ * Shape of a Merkle trie ({@link dev.lattice.merkle.sync.TreeView}, kept by {@link
+ * dev.lattice.merkle.tree.DigestBuckets}). Two tries can be reconciled cheaply only if their leaf
  * capacities are equal (the reconciler checks this) and their partitioners agree (it cannot).
  *
  * @param leafCapacity a node holding at most this many entries is a leaf; more, and it splits
@@ -16,7 +17,6 @@ public record MerkleConfig(int leafCapacity, Partitioner partitioner) {
   /** Maximum trie depth: the 64-bit key hash has 16 hex digits. */
   public static final int MAX_DEPTH = 16;
   public static final int MAX_KEY_LENGTH = 16 * 1024;
-  public static final int MAX_VALUE_DIGEST_LENGTH = 64;
   public static final int MAX_LEAF_CAPACITY = 1024;
 
   /**

@@ -1,8 +1,8 @@
 package dev.lattice.merkle;
 
 /**
- * An argument given to the Merkle index, its buckets, trees or configuration is outside its
- * domain, or what the caller supplies contradicts what it supplied before.
+ * An argument given to the Merkle digests, buckets, trees or configuration is outside its domain,
+ * or what the caller supplies contradicts what it supplied before.
  */
 public final class MerkleIndexException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -11,15 +11,10 @@ public final class MerkleIndexException extends RuntimeException {
   public enum Reason {
     /** A key is empty or longer than {@link MerkleConfig#MAX_KEY_LENGTH}. */
     KEY_LENGTH,
-    /**
-     * A digest has the wrong length: an element digest is not {@link Digests#LENGTH} bytes, or a
-     * legacy value digest is empty or longer than {@link MerkleConfig#MAX_VALUE_DIGEST_LENGTH}.
-     */
+    /** An element digest is not {@link Digests#LENGTH} bytes. */
     VALUE_DIGEST_LENGTH,
     /** A bulk build was given the same key twice. */
     DUPLICATE_KEY,
-    /** A bulk build was given a store that already holds nodes. */
-    STORE_NOT_EMPTY,
     /** A configuration value is out of range. */
     CONFIG,
     /** A partitioner returned a prefix length outside {@code [0, key.length]}. */

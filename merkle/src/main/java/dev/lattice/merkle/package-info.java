@@ -15,9 +15,8 @@
  *       {@link dev.lattice.merkle.sync.MessageCodec}.
  *   <li>{@link dev.lattice.merkle.Scope}: the partitions a session covers (all, one collection,
  *       what a client may read); {@link dev.lattice.merkle.Partitioner}: how keys map to them.
- *   <li>Legacy, until the replica has moved to the buckets: {@link dev.lattice.merkle.MerkleIndex}
- *       and {@link dev.lattice.merkle.store} (a persistent hash trie whose node digests hash their
- *       children, rehashed on every commit). It reconciles only with itself.
+ *   <li>{@link dev.lattice.merkle.NodeKey}: where a node of the trie sits (partition, depth,
+ *       key-hash prefix), as the trees and the messages name it.
  * </ul>
  *
  * <p>This module depends on the JDK and Bouncy Castle only (checked by {@code ArchitectureTest}).

@@ -5,10 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
-/**
- * Random keys and digests in the replica layout {@code collection \0 id}: {@link #element} for
- * the additive trees (32 bytes), {@link #digest} for the legacy index (any length up to 64).
- */
+/** Random keys in the replica layout {@code collection \0 id} and 32-byte element digests. */
 public final class Gen {
   /** Collection names; "" stands for keys without a separator (the empty partition). */
   public static final List<String> COLLECTIONS = List.of("users", "posts", "u", "usersX", "");
@@ -38,12 +35,6 @@ public final class Gen {
     return key;
   }
 
-  public static byte[] digest(SplittableRandom rng) {
-    byte[] d = new byte[rng.nextInt(10) == 0 ? 1 + rng.nextInt(64) : 32];
-    rng.nextBytes(d);
-    return d;
-  }
-
   /** A 32-byte element digest. */
   public static byte[] element(SplittableRandom rng) {
     byte[] d = new byte[32];
@@ -56,15 +47,6 @@ public final class Gen {
     byte[] d;
     do {
       d = element(rng);
-    } while (Arrays.equals(d, old));
-    return d;
-  }
-
-  /** A digest other than {@code old}. */
-  public static byte[] otherDigest(SplittableRandom rng, byte[] old) {
-    byte[] d;
-    do {
-      d = digest(rng);
     } while (Arrays.equals(d, old));
     return d;
   }

@@ -1,14 +1,14 @@
 package dev.lattice.merkle.sync;
 
+import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleCodecException.Reason;
 import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.MerkleIndexException;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.internal.ByteReader;
 import dev.lattice.merkle.internal.ByteWriter;
-import dev.lattice.merkle.internal.NodeHasher;
-import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.NodeView.DigestOnly;
 import dev.lattice.merkle.sync.NodeView.Empty;
 import dev.lattice.merkle.sync.NodeView.InnerView;
@@ -57,7 +57,7 @@ public final class MessageCodec {
   static final int KIND_INNER = 2;
   static final int KIND_LEAF = 3;
   static final int KIND_EMPTY = 4;
-  private static final int D = NodeHasher.DIGEST_LENGTH;
+  private static final int D = Digests.LENGTH;
   /** Smallest encoded view and verdict: kind/empty path/depth, and path + two zero counts. */
   private static final int MIN_VIEW = 3;
   private static final int MIN_VERDICT = 4;

@@ -1,6 +1,6 @@
 package dev.lattice.merkle.sync;
 
-import dev.lattice.merkle.store.NodeKey;
+import dev.lattice.merkle.NodeKey;
 import java.util.List;
 
 /**

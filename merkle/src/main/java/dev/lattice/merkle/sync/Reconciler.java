@@ -4,11 +4,10 @@ import dev.lattice.merkle.Difference;
 import dev.lattice.merkle.Difference.Kind;
 import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.internal.ByteKey;
 import dev.lattice.merkle.internal.Bytes;
-import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.NodeView.DigestOnly;
 import dev.lattice.merkle.sync.NodeView.Empty;
 import dev.lattice.merkle.sync.NodeView.InnerView;
@@ -93,20 +92,6 @@ public final class Reconciler {
   /** The side that answers; rejects a hello whose scope {@code allowed} does not cover. */
   public static Reconciler responder(TreeView tree, Scope allowed) {
     return new Reconciler(tree, false, null, allowed);
-  }
-
-  /**
-   * The legacy path: reconciles a {@link MerkleIndex}, whose node digests are hashes of their
-   * children rather than sums (it speaks the same messages, but only to another legacy index).
-   * Kept while the replica moves to {@link dev.lattice.merkle.tree.DigestBuckets}.
-   */
-  public static Reconciler initiator(MerkleIndex index, Scope scope) {
-    return initiator(LegacyIndexView.of(index), scope);
-  }
-
-  /** The legacy path; see {@link #initiator(MerkleIndex, Scope)}. */
-  public static Reconciler responder(MerkleIndex index, Scope allowed) {
-    return responder(LegacyIndexView.of(index), allowed);
   }
 
   /** The next message to send, or empty when there is nothing to send now. */

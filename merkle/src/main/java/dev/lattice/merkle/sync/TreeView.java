@@ -1,8 +1,8 @@
 package dev.lattice.merkle.sync;
 
 import dev.lattice.merkle.MerkleConfig;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.NodeKey;
 import java.util.List;
 import java.util.function.BiConsumer;
 

@@ -1,10 +1,10 @@
 package dev.lattice.merkle.tree;
 
 import dev.lattice.merkle.MerkleConfig;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.internal.Bytes;
 import dev.lattice.merkle.internal.Sum256;
-import dev.lattice.merkle.store.NodeKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

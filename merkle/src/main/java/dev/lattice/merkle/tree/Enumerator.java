@@ -1,6 +1,6 @@
 package dev.lattice.merkle.tree;
 
-import dev.lattice.merkle.store.NodeKey;
+import dev.lattice.merkle.NodeKey;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.LongPredicate;

@@ -3,10 +3,10 @@ package dev.lattice.merkle.tree;
 import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.internal.ByteReader;
 import dev.lattice.merkle.internal.ByteWriter;
 import dev.lattice.merkle.internal.OrderedBytes;
-import dev.lattice.merkle.store.NodeKey;
 import java.util.Arrays;
 
 /**

@@ -3,7 +3,6 @@ package dev.lattice.merkle.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.merkle.MerkleCodecException;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Scope;
 import java.util.Optional;
 
@@ -22,18 +21,7 @@ public final class Exchange {
 
   public static Exchange run(TreeView a, TreeView b, Scope scope, Scope allowed)
       throws ReconcileException, MerkleCodecException {
-    return run(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
-  }
-
-  /** The legacy path: two {@link MerkleIndex}es. */
-  public static Exchange run(MerkleIndex a, MerkleIndex b, Scope scope, Scope allowed)
-      throws ReconcileException, MerkleCodecException {
-    return run(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
-  }
-
-  private static Exchange run(Reconciler initiator, Reconciler responder)
-      throws ReconcileException, MerkleCodecException {
-    Exchange x = new Exchange(initiator, responder);
+    Exchange x = new Exchange(Reconciler.initiator(a, scope), Reconciler.responder(b, allowed));
     Reconciler from = x.initiator;
     Reconciler to = x.responder;
     while (true) {

@@ -7,11 +7,8 @@ import dev.lattice.merkle.Difference;
 import dev.lattice.merkle.Difference.Kind;
 import dev.lattice.merkle.Gen;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.MerkleIndex;
 import dev.lattice.merkle.Partitioner;
 import dev.lattice.merkle.Scope;
-import dev.lattice.merkle.store.InMemoryNodeStore;
-import dev.lattice.merkle.store.SortedBytesNodeStore;
 import dev.lattice.merkle.tree.DerivedTree;
 import dev.lattice.merkle.tree.DigestBuckets;
 import dev.lattice.merkle.tree.Enumerators;
@@ -30,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Reconciliation finds exactly the differing keys, in the round trips and bytes of PROTOCOL.md
  * §7.3, whichever tree each side reads (in memory, or derived from buckets through either kind
- * of enumerator); and the legacy index still reconciles with itself.
+ * of enumerator).
  */
 class ReconcilerTest {
   private static final Partitioner PARTITIONER = Partitioner.upToFirst((byte) 0);
@@ -212,30 +209,6 @@ class ReconcilerTest {
             .isLessThanOrEqualTo(partitions * (x.messages / 2 + 1));
       }
     }
-  }
-
-  /** The legacy index (hash-tree digests) still reconciles with another legacy index. */
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("dev.lattice.merkle.Seeds#seeds")
-  void legacyIndexStillFindsExactlyTheDifferingKeys(long seed) throws Exception {
-    if (seed % 4 != 0) {
-      return;
-    }
-    SplittableRandom rng = new SplittableRandom(seed);
-    Case c = generate(seed, rng);
-    if (c.a.size() > 20_000) {
-      return;
-    }
-    String ctx = "seed " + seed + ": " + c.description;
-    MerkleIndex a = MerkleIndex.build(CONFIG, new InMemoryNodeStore(), c.a.entrySet());
-    MerkleIndex b = new MerkleIndex(CONFIG,
-        rng.nextInt(4) == 0 ? SortedBytesNodeStore.inTreeMap() : new InMemoryNodeStore());
-    c.b.forEach(b::put);
-    Exchange x = Exchange.run(a, b, c.scope, Scope.all());
-    List<Difference> want = expected(c.a, c.b, c.scope);
-    assertThat(x.initiator.differences()).as(ctx).containsExactlyElementsOf(want);
-    assertThat(x.responder.differences()).as(ctx)
-        .containsExactlyElementsOf(want.stream().map(Difference::mirrored).toList());
   }
 
   /**

@@ -6,7 +6,7 @@ import dev.lattice.merkle.Digests;
 import dev.lattice.merkle.Gen;
 import dev.lattice.merkle.MerkleCodecException;
 import dev.lattice.merkle.MerkleConfig;
-import dev.lattice.merkle.store.NodeKey;
+import dev.lattice.merkle.NodeKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

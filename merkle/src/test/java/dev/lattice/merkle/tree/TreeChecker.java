@@ -3,10 +3,10 @@ package dev.lattice.merkle.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.merkle.MerkleConfig;
+import dev.lattice.merkle.NodeKey;
 import dev.lattice.merkle.Scope;
 import dev.lattice.merkle.internal.Bytes;
 import dev.lattice.merkle.internal.Sum256;
-import dev.lattice.merkle.store.NodeKey;
 import dev.lattice.merkle.sync.KeyDigest;
 import dev.lattice.merkle.sync.NodeView;
 import dev.lattice.merkle.sync.TreeView;

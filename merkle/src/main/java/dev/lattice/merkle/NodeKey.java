@@ -1,12 +1,13 @@
-package dev.lattice.merkle.store;
+package dev.lattice.merkle;
 
-import dev.lattice.merkle.MerkleConfig;
 import dev.lattice.merkle.internal.Bytes;
 import java.util.Arrays;
 
 /**
- * Where a node sits: its partition, its depth, and the first {@code depth} hex digits of the key
- * hash shared by every key below it (left-aligned in {@code prefix}, lower bits zero).
+ * Where a node of the Merkle trie sits (PROTOCOL.md §7.2): its partition, its depth, and the
+ * first {@code depth} hex digits of the key hash shared by every key below it (left-aligned in
+ * {@code prefix}, lower bits zero). The trees in {@link dev.lattice.merkle.tree} and the messages
+ * in {@link dev.lattice.merkle.sync} both name nodes this way, so it lives beside {@link Scope}.
  */
 public record NodeKey(byte[] partition, int depth, long prefix) {
 
@@ -31,7 +32,7 @@ public record NodeKey(byte[] partition, int depth, long prefix) {
   }
 
   /** The hex digit of {@code keyHash} that picks the child at {@code depth}. */
-  public static int nibble(long keyHash, int depth) {
+  private static int nibble(long keyHash, int depth) {
     return (int) (keyHash >>> (60 - 4 * depth)) & 0xF;
   }
 
