@@ -289,8 +289,31 @@ public final class Replica implements AutoCloseable {
   private static final int TARGET_FILL_PERCENT = 60;
   private static final int REWRITE_BYTES_PER_ROUND = 4 << 20;
 
-  /** How long {@link #compact} may spend moving chunks to the front of the file. */
-  private static final int COMPACT_MOVE_MILLIS = 30_000;
+  /** How long {@link #compact} may spend moving chunks to the front of the file, in all. */
+  private static final long COMPACT_MOVE_NANOS = 30_000_000_000L;
+  /** One round of chunk moving; MVStore keeps trying for the whole budget it is given. */
+  private static final int COMPACT_MOVE_ROUND_MILLIS = 100;
+
+  /**
+   * Moves chunks to the front of the file in short rounds, as long as a round shrinks the file
+   * (at most {@link #COMPACT_MOVE_NANOS} in all): MVStore's {@code compactFile} spends its whole
+   * time budget even when nothing more can move.
+   */
+  private void moveChunksWhileTheFileShrinks() {
+    if (store.getFileStore() == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + COMPACT_MOVE_NANOS;
+    long size = store.getFileStore().size();
+    while (System.nanoTime() < deadline) {
+      store.compactFile(COMPACT_MOVE_ROUND_MILLIS);
+      long now = store.getFileStore().size();
+      if (now >= size) {
+        return;
+      }
+      size = now;
+    }
+  }
 
   /** {@link #batch(Durability, Runnable)} with the replica's durability. */
   public BatchReceipt batch(Runnable body) {
@@ -321,7 +344,7 @@ public final class Replica implements AutoCloseable {
         store.compact(100, Integer.MAX_VALUE);
         store.commit();
         store.sync();
-        store.compactFile(COMPACT_MOVE_MILLIS);
+        moveChunksWhileTheFileShrinks();
         store.sync();
       } finally {
         store.setVersionsToKeep(versionsToKeep);

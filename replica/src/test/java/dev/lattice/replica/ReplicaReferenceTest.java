@@ -47,9 +47,9 @@ class ReplicaReferenceTest {
         } else if (k < 10) {
           replica.simulateCrash();
           replica = Replica.open(file, options);
-        } else if (k < 13) {
+        } else if (k < 11) {
           replica.compact();
-        } else if (k < 25) {
+        } else if (k < 23) {
           Replica current = replica;
           int size = 1 + random.nextInt(5);
           boolean abort = random.nextInt(4) == 0;
