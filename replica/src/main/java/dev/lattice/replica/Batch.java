@@ -45,7 +45,7 @@ final class Batch {
     Stage stage = stages.computeIfAbsent(namespace, n -> new Stage(n.appliedVector()));
     String key = Keys.document(collection, id);
     Document current = stage.documents.containsKey(key) ? stage.documents.get(key) : namespace.load(key);
-    Namespace.Staged write = namespace.stage(collection, id, mutation, current, stage.applied,
+    Namespace.Staged write = namespace.stage(key, collection, id, mutation, current, stage.applied,
         stage.applied.max(replica.id()) + 1);
     if (write == null) {
       return WriteReceipt.unchanged();

@@ -115,7 +115,7 @@ final class DeltaLog {
     Map<Long, List<long[]>> byOrigin = new LinkedHashMap<>();  // origin -> (seq, hlc) in seq order
     for (Cursor<byte[], byte[]> it = log.cursor(null); it.hasNext(); ) {
       Dot dot = Keys.dotOf(it.next());
-      if (Boolean.TRUE.equals(staging.find(p -> p.logRemovals.contains(dot) ? Boolean.TRUE : null))) {
+      if (staging.any(p -> p.logRemovals.contains(dot))) {
         continue; // trimmed already, its removal not yet committed: trimmed once, counted once
       }
       long hlc = ByteBuffer.wrap(it.getValue(), HLC_OFFSET, 8).getLong();

@@ -55,9 +55,18 @@ final class Digests {
   Digests(MVMap<String, byte[]> documents, MVMap<byte[], byte[]> stored) {
     this.documents = documents;
     this.stored = stored;
+    loadStored(buckets);
+  }
+
+  /**
+   * Loads every stored bucket into {@code into}.
+   *
+   * @throws ReplicaException CORRUPT if a stored bucket does not decode
+   */
+  private void loadStored(DigestBuckets into) {
     for (Map.Entry<byte[], byte[]> e : stored.entrySet()) {
       try {
-        buckets.load(e.getKey(), e.getValue());
+        into.load(e.getKey(), e.getValue());
       } catch (MerkleCodecException ex) {
         throw new ReplicaException(ReplicaException.Reason.CORRUPT, "stored digest bucket does not decode: " + ex.getMessage(), ex);
       }
@@ -233,12 +242,10 @@ final class Digests {
       throw new IllegalStateException("digest buckets differ from buckets computed afresh from the documents");
     }
     DigestBuckets reloaded = new DigestBuckets(MerkleConfig.defaults());
-    for (Map.Entry<byte[], byte[]> e : stored.entrySet()) {
-      try {
-        reloaded.load(e.getKey(), e.getValue());
-      } catch (MerkleCodecException ex) {
-        throw new IllegalStateException("a stored digest bucket does not decode", ex);
-      }
+    try {
+      loadStored(reloaded);
+    } catch (ReplicaException ex) {
+      throw new IllegalStateException("a stored digest bucket does not decode", ex);
     }
     if (!reloaded.snapshot().equals(buckets.snapshot())) {
       throw new IllegalStateException("stored digest buckets differ from the buckets in memory");

@@ -133,11 +133,6 @@ final class DocumentStore {
     return out;
   }
 
-  /** A cursor over the stored (committed) keys and bytes from {@code from}. */
-  Cursor<String, byte[]> cursor(String from) {
-    return documents.cursor(from);
-  }
-
   /** Every document key, staged ones included. */
   List<String> keys() {
     java.util.TreeSet<String> keys = new java.util.TreeSet<>(documents.keySet());

@@ -149,7 +149,7 @@ public final class Namespace {
       replica.checkOpen();
       String key = Keys.document(collection, id);
       VersionVector applied = vector.applied();
-      write = stage(collection, id, mutation, documents.load(key), applied, applied.max(replica.id()) + 1);
+      write = stage(key, collection, id, mutation, documents.load(key), applied, applied.max(replica.id()) + 1);
       if (write == null) {
         return WriteReceipt.unchanged();
       }
@@ -179,7 +179,7 @@ public final class Namespace {
    *
    * @throws ReplicaException INVALID_MUTATION if the mutation broke a rule of the write API
    */
-  Staged stage(String collection, String id, Consumer<DocumentWriter> mutation, Document current,
+  Staged stage(String key, String collection, String id, Consumer<DocumentWriter> mutation, Document current,
       VersionVector applied, long seq) {
     Dot dot = new Dot(replica.id(), seq);
     DocumentWriter writer = new DocumentWriter(current, dot, replica.clock().now());
@@ -196,7 +196,7 @@ public final class Namespace {
     Delta delta = new Delta(dot, writer.hlc(), collection, id, change);
     VersionVector next = applied.add(dot);
     Document after = current.join(change, applied, CausalContext.NONE).compact(next);
-    return new Staged(Keys.document(collection, id), delta, after, next);
+    return new Staged(key, delta, after, next);
   }
 
   /** Logs a staged local write, advances the vector and queues it on a client; under the write lock. */
@@ -290,10 +290,11 @@ public final class Namespace {
         }
         String key = Keys.document(d.collection(), d.documentId());
         Document current = documents.load(key);
-        Document joined = current.join(d.change(), before, CausalContext.NONE).compact(before.add(d.dot()));
+        VersionVector next = before.add(d.dot());
+        Document joined = current.join(d.change(), before, CausalContext.NONE).compact(next);
         storeDocument(key, joined);
         log.append(d);
-        vector.add(d.dot());
+        vector.advance(next, d.dot());
         countOverwrites(d.change(), current, joined);
         replica.clock().advanceTo(d.hlc());
         applied.add(d.dot());
@@ -579,11 +580,6 @@ public final class Namespace {
   /** The queue of local writes waiting for an upstream's acknowledgement (empty on an edge). */
   public OutboundQueue outbox() {
     return outbox;
-  }
-
-  /** What the last commit holds; the queue ships nothing newer. */
-  VersionVector committed() {
-    return vector.committed();
   }
 
   // ---- internals ----

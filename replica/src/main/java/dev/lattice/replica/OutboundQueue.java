@@ -50,7 +50,7 @@ public final class OutboundQueue {
 
   /** Committed writes waiting for acknowledgement, oldest first, at most {@code max}. */
   public List<Delta> pending(int max) {
-    VersionVector have = namespace.committed();
+    VersionVector have = namespace.committedVector();
     List<Delta> out = new ArrayList<>();
     replica.writeLock().lock();
     try {
@@ -64,7 +64,7 @@ public final class OutboundQueue {
   private void collect(VersionVector have, int max, List<Delta> out) {
     for (Iterator<byte[]> it = entries.keyIterator(null); it.hasNext() && out.size() < max; ) {
       Dot dot = Keys.dotOf(it.next());
-      if (!have.covers(dot) || Boolean.TRUE.equals(staging.find(p -> p.unqueued.contains(dot) ? Boolean.TRUE : null))) {
+      if (!have.covers(dot) || staging.any(p -> p.unqueued.contains(dot))) {
         continue; // not committed yet (a crash could still lose it), or acknowledged since
       }
       byte[] raw = log.get(dot);

@@ -22,6 +22,15 @@ final class Staging {
     return c == null ? null : lookup.apply(c);
   }
 
+  /** Whether {@code test} holds for the current buffer or the committing one. */
+  boolean any(java.util.function.Predicate<PendingWrites> test) {
+    if (test.test(current)) {
+      return true;
+    }
+    PendingWrites c = committing;
+    return c != null && test.test(c);
+  }
+
   /** Swaps in an empty buffer and returns the full one; under the write lock. */
   PendingWrites swap() {
     PendingWrites full = current;

@@ -38,12 +38,6 @@ final class VectorStore {
     return committed;
   }
 
-  /** Records one more applied dot; under the write lock. */
-  void add(Dot dot) {
-    applied = applied.add(dot);
-    dirty.add(dot.replica());
-  }
-
   /**
    * Sets the applied vector to {@code next}, which the caller computed as the applied vector plus
    * {@code dot} (a batch computes its writes' vectors in order from the vector it started with,
